@@ -1,0 +1,136 @@
+package io.github.iothubexporter.app;
+
+import io.github.iothubexporter.config.ExporterConfig;
+import io.github.iothubexporter.export.ExporterMetrics;
+import io.github.iothubexporter.export.MetricsHandler;
+import io.github.iothubexporter.ingest.DeadLetterLog;
+import io.github.iothubexporter.ingest.EventGridWebhook;
+import io.github.iothubexporter.ingest.WebhookAuth;
+import io.github.iothubexporter.model.EventTimes;
+import io.github.iothubexporter.state.StateStore;
+import io.github.iothubexporter.state.StateWriter;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
+
+/** The HTTP surface of DESIGN §6. One instance per core share the port; handlers never block. */
+final class HttpServerVerticle extends VerticleBase {
+
+    record Dependencies(ExporterConfig config, StateWriter writer, ExporterMetrics metrics, DeadLetterLog deadLetters,
+                        WebhookAuth webhookAuth, Supplier<Status> status) {
+    }
+
+    record Status(boolean stateReady, boolean simulated, Throwable failure) {
+    }
+
+    private final Dependencies deps;
+    private final IntConsumer boundPort;
+
+    HttpServerVerticle(Dependencies deps, IntConsumer boundPort) {
+        this.deps = deps;
+        this.boundPort = boundPort;
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.get("/").handler(this::landing);
+        router.get("/metrics").handler(new MetricsHandler(deps.metrics().registry()));
+        router.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("ok\n"));
+        router.get("/readyz").handler(this::ready);
+        new EventGridWebhook(deps.writer(), deps.metrics(), deps.deadLetters(), deps.webhookAuth(),
+                deps.config().webhookMaxBodyBytes()).mount(router);
+        router.get("/api/devices/:hub/:device").handler(this::device);
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(deps.config().host())
+                .setPort(deps.config().port())
+                .setCompressionSupported(true)
+                .setDecompressionSupported(false);
+        return vertx.createHttpServer(options).requestHandler(router).listen()
+                .onSuccess(server -> boundPort.accept(server.actualPort()));
+    }
+
+    private void ready(RoutingContext ctx) {
+        Status s = deps.status().get();
+        JsonObject body = new JsonObject().put("state", s.stateReady() ? "ready" : s.failure() != null ? "failed" : "restoring");
+        if (s.failure() != null) {
+            body.put("error", s.failure().toString());
+        }
+        ctx.response().setStatusCode(s.stateReady() ? 200 : 503).putHeader("Content-Type", "application/json").end(body.encode());
+    }
+
+    private void device(RoutingContext ctx) {
+        String hub = ctx.pathParam("hub");
+        String device = ctx.pathParam("device");
+        String module = ctx.request().getParam("moduleId", "");
+        deps.writer().read(store -> store.lookup(hub, device, module)).whenComplete((snap, err) -> vertx.runOnContext(v -> {
+            var response = ctx.response().putHeader("Content-Type", "application/json");
+            if (err != null) {
+                response.setStatusCode(503).end(new JsonObject().put("error", "state is not available yet").encode());
+            } else if (snap == null) {
+                response.setStatusCode(404).end(new JsonObject().put("error", "no state for device '" + device + "'"
+                        + (module.isEmpty() ? "" : " module '" + module + "'") + " on hub '" + hub + "'").encode());
+            } else {
+                response.end(toJson(snap).encode());
+            }
+        }));
+    }
+
+    private static JsonObject toJson(StateStore.DeviceSnapshot s) {
+        return new JsonObject()
+                .put("hub", s.hub())
+                .put("deviceId", s.deviceId())
+                .put("moduleId", s.moduleId().isEmpty() ? null : s.moduleId())
+                .put("connected", s.connected())
+                .put("sequenceNumber", s.sequenceNumber().toHex())
+                .put("eventTime", EventTimes.format(s.eventTimeMillis()))
+                .put("stateChangedTime", EventTimes.format(s.changedMillis()));
+    }
+
+    private void landing(RoutingContext ctx) {
+        Status s = deps.status().get();
+        var stats = deps.writer().store().stats();
+        StringBuilder hubs = new StringBuilder();
+        String[] names = stats.hubs();
+        for (int i = 0; i < names.length; i++) {
+            hubs.append("<tr><td>").append(Html.escape(names[i])).append("</td><td>").append(stats.connected(i))
+                    .append("</td><td>").append(stats.tracked(i)).append("</td></tr>");
+        }
+        String banner = s.simulated()
+                ? "<p class=sim><b>SIMULATED DATA.</b> No input is configured, so the built-in fleet simulator is "
+                  + "feeding the pipeline. Configure <code>webhook.secret</code> and point Event Grid at "
+                  + EventGridWebhook.PATH + " for real data.</p>"
+                : "";
+        String html = """
+                <!doctype html><html><head><meta charset="utf-8"><title>IoT Hub connectivity exporter</title>
+                <style>body{font-family:sans-serif;margin:2em;max-width:60em}.sim{background:#fff3cd;padding:.8em;border:1px solid #e0c060}
+                td,th{padding:.2em .8em;text-align:left}</style></head><body>
+                <h1>IoT Hub connectivity exporter</h1>%s
+                <p>State: <b>%s</b> · connected %d of %d tracked identities</p>
+                <table><tr><th>hub</th><th>connected</th><th>tracked</th></tr>%s</table>
+                <ul><li><a href="/metrics">/metrics</a> (Prometheus)</li><li><a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a></li>
+                <li>Event Grid webhook: <code>%s</code></li>
+                <li>Device state: <code>/api/devices/{hub}/{deviceId}[?moduleId=…]</code></li></ul>
+                <p>Version %s (%s)</p></body></html>
+                """.formatted(banner, s.stateReady() ? "ready" : "restoring", stats.totalConnected(), stats.totalTracked(),
+                hubs, Html.escape(EventGridWebhook.describe(deps.webhookAuth())), ExporterMetrics.BuildInfo.VERSION,
+                ExporterMetrics.BuildInfo.REVISION);
+        ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(html);
+    }
+
+    /** Minimal HTML escaping for values shown on the landing page. */
+    static final class Html {
+        private Html() {
+        }
+
+        static String escape(String s) {
+            return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        }
+    }
+}

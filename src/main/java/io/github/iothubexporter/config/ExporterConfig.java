@@ -1,0 +1,37 @@
+package io.github.iothubexporter.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The validated configuration. Built by {@link ConfigLoader}; secrets are never printed by toString. */
+public record ExporterConfig(
+        String host,
+        int port,
+        String webhookSecret,
+        int webhookMaxBodyBytes,
+        String grafanaToken,
+        Path stateDir,
+        boolean fsync,
+        Duration snapshotInterval,
+        long snapshotJournalBytes,
+        int maxHubs,
+        int queueCapacity,
+        long deadLetterMaxBytes,
+        List<String> criticalDevices,
+        int criticalMaxDevices,
+        Duration reconnectGrace,
+        boolean simulatorEnabled,
+        int simulatorDevices,
+        int simulatorHubs,
+        double simulatorSpeed,
+        long simulatorSeed) {
+
+    @Override
+    public String toString() {
+        return "ExporterConfig[host=" + host + ", port=" + port + ", webhook.secret=" + (webhookSecret == null ? "unset" : "***")
+                + ", grafana.token=" + (grafanaToken == null ? "unset" : "***") + ", state.dir=" + stateDir
+                + ", state.fsync=" + (fsync ? "batch" : "off") + ", critical.devices=" + criticalDevices.size()
+                + ", simulator=" + (simulatorEnabled ? simulatorDevices + " devices x" + simulatorSpeed : "off") + "]";
+    }
+}

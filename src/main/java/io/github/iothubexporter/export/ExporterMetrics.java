@@ -1,0 +1,91 @@
+package io.github.iothubexporter.export;
+
+import io.github.iothubexporter.ingest.RejectReason;
+import io.github.iothubexporter.model.ConnectionEvent;
+import io.github.iothubexporter.model.EventSource;
+import io.github.iothubexporter.state.StateListener;
+import io.github.iothubexporter.state.StateStats;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import io.prometheus.client.Histogram;
+import io.prometheus.client.hotspot.DefaultExports;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/**
+ * The service's Prometheus registry: state aggregates (read from {@link StateStats} at scrape time),
+ * input counters, the processing-delay histogram, build info and the JVM collectors.
+ */
+public final class ExporterMetrics implements StateListener {
+    private final CollectorRegistry registry = new CollectorRegistry(true);
+    private final Counter rejected;
+    private final Histogram.Child[] delayBySource;
+
+    public ExporterMetrics(StateStats stats) {
+        DefaultExports.register(registry);
+        new StateCollector(stats).register(registry);
+        rejected = Counter.build("iothub_events_rejected_total", "Inputs that could not be used, by input and reason.")
+                .labelNames("source", "reason").register(registry);
+        Histogram delay = Histogram.build("iothub_event_processing_delay_seconds",
+                        "Time from an event's own time to its application to the state.")
+                .labelNames("source")
+                .buckets(0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
+                .register(registry);
+        delayBySource = new Histogram.Child[EventSource.values().length];
+        for (EventSource s : EventSource.values()) {
+            delayBySource[s.ordinal()] = delay.labels(s.label());
+        }
+        Gauge.build("iothub_exporter_build_info", "Build of the exporter; always 1.")
+                .labelNames("version", "revision").register(registry)
+                .labels(BuildInfo.VERSION, BuildInfo.REVISION).set(1);
+    }
+
+    public CollectorRegistry registry() {
+        return registry;
+    }
+
+    /** Shows every reason of an input at 0 from the start, so rates and alerts have a series to work with. */
+    public void declareSource(EventSource source) {
+        for (RejectReason r : RejectReason.values()) {
+            rejected.labels(source.label(), r.label());
+        }
+    }
+
+    public void rejected(EventSource source, RejectReason reason, int count) {
+        rejected.labels(source.label(), reason.label()).inc(count);
+    }
+
+    @Override
+    public void applied(ConnectionEvent event, EventSource source, long nowMillis) {
+        delayBySource[source.ordinal()].observe(Math.max(0, nowMillis - event.eventTimeMillis()) / 1000.0);
+    }
+
+    /** Version and git revision, filled in by the build. */
+    public static final class BuildInfo {
+        public static final String VERSION;
+        public static final String REVISION;
+
+        static {
+            Properties p = new Properties();
+            try (InputStream in = BuildInfo.class.getResourceAsStream("/build-info.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException ignored) {
+                // fall through to "unknown"
+            }
+            VERSION = clean(p.getProperty("version"));
+            REVISION = clean(p.getProperty("revision"));
+        }
+
+        private static String clean(String v) {
+            return v == null || v.isBlank() || v.startsWith("${") ? "unknown" : v;
+        }
+
+        private BuildInfo() {
+        }
+    }
+}

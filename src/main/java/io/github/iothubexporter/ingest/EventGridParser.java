@@ -1,0 +1,321 @@
+package io.github.iothubexporter.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.github.iothubexporter.model.ConnectionEvent;
+import io.github.iothubexporter.model.EventTimes;
+import io.github.iothubexporter.model.Identifiers;
+import io.github.iothubexporter.model.SequenceNumber;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Parses Event Grid schema and CloudEvents 1.0 bodies (an array of events or a single event) straight
+ * from bytes with Jackson's streaming parser into {@link ConnectionEvent}s: no intermediate tree.
+ * Both schemas carry the same IoT Hub {@code data}; only the envelope names differ
+ * (topic/source, eventType/type, eventTime/time). Thread-safe.
+ */
+public final class EventGridParser {
+    public static final String CONNECTED = "Microsoft.Devices.DeviceConnected";
+    public static final String DISCONNECTED = "Microsoft.Devices.DeviceDisconnected";
+    public static final String VALIDATION = "Microsoft.EventGrid.SubscriptionValidationEvent";
+    static final int MAX_DEPTH = 64;
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxStringLength(1 << 20)
+                    .maxNumberLength(100)
+                    .build())
+            .build();
+
+    /** Parses one body. Element-level problems become rejections; body-level ones throw. */
+    public ParsedBatch parse(byte[] body, int off, int len) throws BodyException {
+        List<ConnectionEvent> events = new ArrayList<>();
+        List<Rejection> rejections = new ArrayList<>(0);
+        Envelope env = new Envelope();
+        int skipped = 0;
+        String validationCode = null;
+        try (JsonParser p = FACTORY.createParser(body, off, len)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw new BodyException(RejectReason.INVALID_BODY, "body is empty; expected a JSON array of events or one event object");
+            }
+            boolean array = t == JsonToken.START_ARRAY;
+            if (!array && t != JsonToken.START_OBJECT) {
+                throw new BodyException(RejectReason.INVALID_BODY,
+                        "body is JSON " + describe(t) + "; expected an array of events or one event object");
+            }
+            int index = 0;
+            JsonToken elem = array ? p.nextToken() : t;
+            while (elem != null && elem != JsonToken.END_ARRAY) {
+                int start = (int) p.currentTokenLocation().getByteOffset();
+                String where = array ? "event[" + index + "]" : "event";
+                if (elem != JsonToken.START_OBJECT) {
+                    p.skipChildren();
+                    int end = (int) p.currentLocation().getByteOffset();
+                    rejections.add(new Rejection(RejectReason.INVALID_EVENT,
+                            where + " is " + describe(elem) + ", not an object", start, end));
+                } else {
+                    env.reset();
+                    readEnvelope(p, env);
+                    int end = (int) p.currentLocation().getByteOffset();
+                    Object outcome = env.toEvent(where);
+                    if (outcome instanceof ConnectionEvent ev) {
+                        events.add(ev);
+                    } else if (outcome instanceof Rejection r) {
+                        rejections.add(new Rejection(r.reason(), r.message(), start, end));
+                    } else if (outcome == Envelope.VALIDATION_MARKER) {
+                        validationCode = env.validationCode;
+                    } else {
+                        skipped++;
+                    }
+                }
+                index++;
+                if (!array) {
+                    break;
+                }
+                elem = p.nextToken();
+            }
+            if (array && elem == null) {
+                throw new BodyException(RejectReason.MALFORMED_JSON, "body ends before the array is closed");
+            }
+            JsonToken trailing = p.nextToken();
+            if (trailing != null) {
+                throw new BodyException(RejectReason.MALFORMED_JSON,
+                        "unexpected content after the JSON value at byte " + p.currentTokenLocation().getByteOffset());
+            }
+            if (array && index == 0) {
+                throw new BodyException(RejectReason.INVALID_BODY, "body is an empty array: it holds no events");
+            }
+        } catch (StreamConstraintsException e) {
+            throw new BodyException(RejectReason.MALFORMED_JSON, "body exceeds a parser limit: " + firstLine(e.getOriginalMessage()));
+        } catch (JsonProcessingException e) {
+            throw new BodyException(RejectReason.MALFORMED_JSON, "malformed JSON at byte "
+                    + e.getLocation().getByteOffset() + ": " + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new BodyException(RejectReason.MALFORMED_JSON, "unreadable body: " + firstLine(e.getMessage()));
+        }
+        return new ParsedBatch(events, rejections, skipped, validationCode);
+    }
+
+    private static void readEnvelope(JsonParser p, Envelope env) throws IOException {
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "eventType", "type" -> env.eventType = string(p, v, env, name);
+                case "eventTime", "time" -> {
+                    if (v == JsonToken.VALUE_STRING) {
+                        env.timeMillis = EventTimes.parseMillis(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                        env.timeSeen = true;
+                    } else {
+                        env.typeError(name + " must be a string");
+                        p.skipChildren();
+                    }
+                }
+                case "topic", "source" -> env.topic = string(p, v, env, name);
+                case "data" -> {
+                    if (v == JsonToken.START_OBJECT) {
+                        readData(p, env);
+                    } else {
+                        env.typeError("data must be an object");
+                        p.skipChildren();
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + t);
+        }
+    }
+
+    private static void readData(JsonParser p, Envelope env) throws IOException {
+        env.dataSeen = true;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "hubName" -> env.hubName = string(p, v, env, "data.hubName");
+                case "deviceId" -> env.deviceId = string(p, v, env, "data.deviceId");
+                case "moduleId" -> env.moduleId = string(p, v, env, "data.moduleId");
+                case "validationCode" -> env.validationCode = string(p, v, env, "data.validationCode");
+                case "deviceConnectionStateEventInfo" -> {
+                    if (v == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            JsonToken sv = p.nextToken();
+                            if ("sequenceNumber".equals(p.currentName())) {
+                                env.sequenceSeen = true;
+                                if (sv == JsonToken.VALUE_STRING) {
+                                    env.sequence = SequenceNumber.parseOrNull(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                                } else {
+                                    env.typeError("data.deviceConnectionStateEventInfo.sequenceNumber must be a string");
+                                    p.skipChildren();
+                                }
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    } else {
+                        env.typeError("data.deviceConnectionStateEventInfo must be an object");
+                        p.skipChildren();
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    /** Reads a string value; null JSON is treated as absent; any other type is a type error. */
+    private static String string(JsonParser p, JsonToken v, Envelope env, String field) throws IOException {
+        if (v == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (v != JsonToken.VALUE_NULL) {
+            env.typeError(field + " must be a string, not " + describe(v));
+            p.skipChildren();
+        }
+        return null;
+    }
+
+    static String describe(JsonToken t) {
+        return switch (t) {
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> t.asString() == null ? t.name() : t.asString();
+        };
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    }
+
+    /** Scratch fields of one event envelope, reused across a body. */
+    private static final class Envelope {
+        static final Object VALIDATION_MARKER = new Object();
+        static final Object SKIP_MARKER = new Object();
+
+        String eventType;
+        String topic;
+        boolean timeSeen;
+        long timeMillis;
+        boolean dataSeen;
+        String hubName;
+        String deviceId;
+        String moduleId;
+        boolean sequenceSeen;
+        SequenceNumber sequence;
+        String validationCode;
+        String typeError;
+
+        void reset() {
+            eventType = topic = hubName = deviceId = moduleId = validationCode = typeError = null;
+            timeSeen = dataSeen = sequenceSeen = false;
+            timeMillis = EventTimes.INVALID;
+            sequence = null;
+        }
+
+        void typeError(String message) {
+            if (typeError == null) {
+                typeError = message;
+            }
+        }
+
+        /** A ConnectionEvent, a Rejection, or one of the markers. */
+        Object toEvent(String where) {
+            if (eventType == null) {
+                return typeError != null ? reject(RejectReason.INVALID_EVENT, where, typeError)
+                        : reject(RejectReason.INVALID_EVENT, where, "eventType (or CloudEvents type) is missing");
+            }
+            boolean connected;
+            if (CONNECTED.equalsIgnoreCase(eventType)) {
+                connected = true;
+            } else if (DISCONNECTED.equalsIgnoreCase(eventType)) {
+                connected = false;
+            } else if (VALIDATION.equalsIgnoreCase(eventType)) {
+                if (validationCode == null) {
+                    return reject(RejectReason.INVALID_EVENT, where, "SubscriptionValidationEvent without data.validationCode");
+                }
+                return VALIDATION_MARKER;
+            } else {
+                return SKIP_MARKER; // other IoT Hub or Event Grid event types are not ours to judge
+            }
+            if (typeError != null) {
+                return reject(RejectReason.INVALID_EVENT, where, typeError);
+            }
+            if (!dataSeen) {
+                return reject(RejectReason.INVALID_EVENT, where, "data is missing");
+            }
+            if (deviceId == null) {
+                return reject(RejectReason.INVALID_EVENT, where, "data.deviceId is missing");
+            }
+            String problem = Identifiers.checkId("data.deviceId", deviceId, false);
+            if (problem != null) {
+                return reject(RejectReason.INVALID_DEVICE_ID, where, problem);
+            }
+            String module = moduleId == null ? "" : moduleId;
+            problem = Identifiers.checkId("data.moduleId", module, true);
+            if (problem != null) {
+                return reject(RejectReason.INVALID_DEVICE_ID, where, problem);
+            }
+            String hub = hubName != null ? hubName : hubFromTopic(topic);
+            if (hub == null) {
+                return reject(RejectReason.INVALID_HUB, where, "data.hubName is missing and the topic names no IoT hub");
+            }
+            problem = Identifiers.checkHub(hub);
+            if (problem != null) {
+                return reject(RejectReason.INVALID_HUB, where, problem);
+            }
+            if (!sequenceSeen) {
+                return reject(RejectReason.INVALID_SEQUENCE_NUMBER, where, "data.deviceConnectionStateEventInfo.sequenceNumber is missing");
+            }
+            if (sequence == null) {
+                return reject(RejectReason.INVALID_SEQUENCE_NUMBER, where,
+                        "data.deviceConnectionStateEventInfo.sequenceNumber must be exactly 64 hexadecimal digits");
+            }
+            if (!timeSeen) {
+                return reject(RejectReason.INVALID_EVENT_TIME, where, "eventTime (or CloudEvents time) is missing");
+            }
+            if (timeMillis == EventTimes.INVALID) {
+                return reject(RejectReason.INVALID_EVENT_TIME, where, "eventTime is not an ISO-8601 time with a zone");
+            }
+            return new ConnectionEvent(hub.toLowerCase(Locale.ROOT), deviceId, module, connected, sequence, timeMillis);
+        }
+
+        private static Rejection reject(RejectReason reason, String where, String message) {
+            return new Rejection(reason, where + ": " + message, -1, -1);
+        }
+
+        /** "/SUBSCRIPTIONS/…/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/<hub>" → hub. */
+        static String hubFromTopic(String topic) {
+            if (topic == null) {
+                return null;
+            }
+            int i = topic.toUpperCase(Locale.ROOT).lastIndexOf("/IOTHUBS/");
+            if (i < 0) {
+                return null;
+            }
+            String hub = topic.substring(i + "/IOTHUBS/".length());
+            int slash = hub.indexOf('/');
+            return slash >= 0 ? hub.substring(0, slash) : hub;
+        }
+    }
+}

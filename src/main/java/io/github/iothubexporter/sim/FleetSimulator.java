@@ -1,0 +1,408 @@
+package io.github.iothubexporter.sim;
+
+import io.github.iothubexporter.config.ExporterConfig;
+import io.github.iothubexporter.export.ExporterMetrics;
+import io.github.iothubexporter.ingest.BodyException;
+import io.github.iothubexporter.ingest.EventGridParser;
+import io.github.iothubexporter.ingest.ParsedBatch;
+import io.github.iothubexporter.ingest.Rejection;
+import io.github.iothubexporter.model.EventSource;
+import io.github.iothubexporter.state.StateWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * A fleet of virtual devices that behave like real IoT Hub clients (SAS renewal per SDK, outages, flaps,
+ * a duplicate identity, a regional mass disconnect) and are observed the way IoT Hub observes them: state
+ * sampled every 60 s, so short flaps vanish, each report with a higher sequence number. Reports go out as
+ * Event Grid JSON through the real parser, shuffled and sometimes duplicated like real deliveries.
+ * Deterministic for a seed and start time; runs faster than real time with {@code speed}.
+ */
+public final class FleetSimulator {
+    private static final Logger LOG = LoggerFactory.getLogger(FleetSimulator.class);
+    static final long SNAPSHOT_MS = 60_000;
+    private static final int DELIVERY_BATCH = 100;
+
+    /** What the simulator needs to know. */
+    public record Settings(int devices, int hubs, double speed, long seed, Duration reconnectGrace) {
+    }
+
+    /** Receives Event Grid bodies; blocking here slows the simulation down (backpressure). */
+    public interface Sink {
+        void deliver(byte[] eventGridBody);
+    }
+
+    // causes of a drop
+    static final byte RENEWAL = 1, OUTAGE = 2, FLAP = 3, DUPLICATE = 4, MASS = 5;
+    // behaviours
+    static final byte NORMAL = 0, FLAPPER = 1, DUPLICATE_PAIR = 2, HTTPS_ONLY = 3;
+
+    private final Settings settings;
+    private final Sink sink;
+    private final Random rnd;
+    private final long startMillis;
+    private final String[] hubNames;
+    private final Fleet fleet;
+    private final EventHeap heap = new EventHeap();
+    private final List<String> pending = new ArrayList<>();
+    private Consumer<DisconnectTruth> truthListener = t -> { };
+    private long simNow;
+    private long nextMassMillis;
+    private long emitted;
+    private volatile boolean running;
+    private Thread thread;
+
+    public FleetSimulator(ExporterConfig config, StateWriter writer, ExporterMetrics metrics) {
+        this(new Settings(config.simulatorDevices(), config.simulatorHubs(), config.simulatorSpeed(), config.simulatorSeed(),
+                config.reconnectGrace()), writerSink(writer, metrics), System.currentTimeMillis());
+    }
+
+    public FleetSimulator(Settings settings, Sink sink, long startMillis) {
+        this.settings = settings;
+        this.sink = sink;
+        this.rnd = new Random(settings.seed());
+        this.startMillis = startMillis;
+        this.simNow = startMillis;
+        this.hubNames = new String[settings.hubs()];
+        String[] names = {"contoso-sim-westeurope", "contoso-sim-eastus", "contoso-sim-japaneast"};
+        System.arraycopy(names, 0, hubNames, 0, settings.hubs());
+        this.fleet = new Fleet(settings.devices(), settings.hubs(), rnd);
+        for (int d = 0; d < fleet.size; d++) {
+            if (fleet.behaviour[d] != HTTPS_ONLY) {
+                heap.push(startMillis + (long) (rnd.nextDouble() * 90_000), EventHeap.TRANSITION, d);
+            }
+        }
+        nextMassMillis = startMillis + expMillis(8 * 3600_000.0);
+    }
+
+    /** Parses through the real Event Grid parser and applies through the state writer, as the webhook does. */
+    static Sink writerSink(StateWriter writer, ExporterMetrics metrics) {
+        EventGridParser parser = new EventGridParser();
+        return body -> {
+            try {
+                ParsedBatch batch = parser.parse(body, 0, body.length);
+                for (Rejection r : batch.rejections()) {
+                    metrics.rejected(EventSource.SIMULATOR, r.reason(), 1);
+                    LOG.warn("Simulator produced an event the parser rejected: {}", r.message());
+                }
+                while (true) {
+                    try {
+                        writer.submit(batch.events(), EventSource.SIMULATOR, null).join();
+                        return;
+                    } catch (java.util.concurrent.CompletionException e) {
+                        if (!(e.getCause() instanceof StateWriter.OverloadedException)) {
+                            throw e;
+                        }
+                        Thread.sleep(50);
+                    }
+                }
+            } catch (BodyException e) {
+                metrics.rejected(EventSource.SIMULATOR, e.reason(), 1);
+                LOG.warn("Simulator produced a body the parser rejected: {}", e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+    }
+
+    public void onTruth(Consumer<DisconnectTruth> listener) {
+        this.truthListener = listener;
+    }
+
+    public String[] hubNames() {
+        return hubNames.clone();
+    }
+
+    public long emitted() {
+        return emitted;
+    }
+
+    public long simulatedTimeMillis() {
+        return simNow;
+    }
+
+    /** Runs in real time scaled by {@code speed} on a thread of its own. */
+    public void start() {
+        running = true;
+        long realStart = System.currentTimeMillis();
+        thread = new Thread(() -> {
+            try {
+                while (running) {
+                    long target = startMillis + (long) ((System.currentTimeMillis() - realStart) * settings.speed());
+                    advanceTo(target);
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.error("Simulator stopped", e);
+            }
+        }, "fleet-simulator");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public void stop() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    /** Simulates up to {@code target} (epoch ms, simulated) and delivers everything due. */
+    public void advanceTo(long target) {
+        while (true) {
+            long next = Math.min(heap.isEmpty() ? Long.MAX_VALUE : heap.peekTime(), nextMassMillis);
+            if (next > target) {
+                break;
+            }
+            simNow = next;
+            if (next == nextMassMillis) {
+                massDisconnect();
+                continue;
+            }
+            long item = heap.pop();
+            int device = EventHeap.device(item);
+            if (EventHeap.type(item) == EventHeap.TRANSITION) {
+                int generation = EventHeap.generation(item);
+                if (generation >= 0 && generation != fleet.generation[device]) {
+                    continue; // a drop superseded by a mass disconnect
+                }
+                transition(device);
+            } else {
+                report(device);
+            }
+            if (pending.size() >= DELIVERY_BATCH) {
+                flush();
+            }
+        }
+        simNow = Math.max(simNow, target);
+        flush();
+    }
+
+    private void transition(int d) {
+        Fleet f = fleet;
+        if (!f.connected[d]) {
+            boolean first = f.connectedSince[d] == 0 && f.downSince[d] == 0;
+            f.connected[d] = true;
+            f.connectedSince[d] = simNow;
+            if (!first) {
+                truth(d);
+            }
+            scheduleReport(d);
+            scheduleNextDrop(d);
+        } else {
+            drop(d, f.nextCause[d]);
+        }
+    }
+
+    private void drop(int d, byte cause) {
+        Fleet f = fleet;
+        f.connected[d] = false;
+        f.downSince[d] = simNow;
+        f.downCause[d] = cause;
+        f.generation[d]++; // cancels the pending drop when a mass disconnect came first
+        long gap = switch (cause) {
+            case RENEWAL -> 3_000 + (long) (rnd.nextDouble() * 40_000);
+            case FLAP -> 20_000 + (long) (rnd.nextDouble() * 130_000);
+            case DUPLICATE -> 1_000 + (long) (rnd.nextDouble() * 9_000);
+            case MASS -> 30_000 + (long) (rnd.nextDouble() * 450_000);
+            default -> outageMillis();
+        };
+        heap.push(simNow + gap, EventHeap.TRANSITION, d);
+        scheduleReport(d);
+    }
+
+    /** Outage lengths from a few minutes to hours, most of them short. */
+    private long outageMillis() {
+        double minutes = Math.exp(Math.log(4) + rnd.nextDouble() * Math.log(180.0 / 4)); // 4 min .. 3 h, log-uniform
+        return (long) (minutes * 60_000);
+    }
+
+    private void scheduleNextDrop(int d) {
+        Fleet f = fleet;
+        long renewal = f.renewalSeconds[d] > 0 ? simNow + f.renewalSeconds[d] * 1000L : Long.MAX_VALUE;
+        long outage = simNow + expMillis(36 * 3600_000.0);
+        long flap = f.behaviour[d] == FLAPPER ? simNow + expMillis(15 * 60_000.0)
+                : simNow + expMillis(24 * 3600_000.0);
+        long dup = f.behaviour[d] == DUPLICATE_PAIR ? simNow + expMillis(4 * 60_000.0) : Long.MAX_VALUE;
+        long at = Math.min(Math.min(renewal, outage), Math.min(flap, dup));
+        f.nextCause[d] = at == renewal ? RENEWAL : at == outage ? OUTAGE : at == dup ? DUPLICATE : FLAP;
+        heap.push(at, EventHeap.TRANSITION, d, f.generation[d]);
+    }
+
+    private void massDisconnect() {
+        int hub = rnd.nextInt(hubNames.length);
+        int count = 0;
+        for (int d = 0; d < fleet.size; d++) {
+            if (fleet.hub[d] == hub && fleet.connected[d]) {
+                drop(d, MASS);
+                count++;
+            }
+        }
+        LOG.debug("Simulated regional mass disconnect on {}: {} devices", hubNames[hub], count);
+        nextMassMillis = simNow + expMillis(8 * 3600_000.0);
+    }
+
+    private void truth(int d) {
+        Fleet f = fleet;
+        long gap = simNow - f.downSince[d];
+        byte cause = f.downCause[d];
+        String kind = gap > settings.reconnectGrace().toMillis() ? "genuine"
+                : cause == RENEWAL ? "token_renewal" : "transient";
+        String causeName = switch (cause) {
+            case RENEWAL -> "token_renewal";
+            case FLAP -> "network_flap";
+            case DUPLICATE -> "duplicate_identity";
+            case MASS -> "regional_outage";
+            default -> "outage";
+        };
+        truthListener.accept(new DisconnectTruth(hubNames[f.hub[d]], f.deviceId(d), f.moduleId(d), kind, causeName,
+                SdkProfile.values()[f.sdk[d]].family(), f.downSince[d], simNow));
+    }
+
+    /** IoT Hub samples connection state every 60 s: report at the device's next sampling point. */
+    private void scheduleReport(int d) {
+        if (fleet.reportScheduled[d]) {
+            return;
+        }
+        long phase = fleet.phase[d];
+        long k = Math.floorDiv(simNow - phase, SNAPSHOT_MS) + 1;
+        heap.push(k * SNAPSHOT_MS + phase, EventHeap.REPORT, d);
+        fleet.reportScheduled[d] = true;
+    }
+
+    private void report(int d) {
+        Fleet f = fleet;
+        f.reportScheduled[d] = false;
+        byte state = f.connected[d] ? Fleet.REPORTED_CONNECTED : Fleet.REPORTED_DISCONNECTED;
+        if (state == f.reported[d]) {
+            return; // the change vanished inside one sampling window
+        }
+        f.reported[d] = state;
+        f.sequence[d] += 1 + rnd.nextInt(4);
+        pending.add(eventJson(d, state == Fleet.REPORTED_CONNECTED));
+        if (rnd.nextInt(100) == 0) {
+            pending.add(pending.get(pending.size() - 1)); // at-least-once delivery: a duplicate
+        }
+    }
+
+    private String eventJson(int d, boolean connected) {
+        Fleet f = fleet;
+        String hub = hubNames[f.hub[d]];
+        String module = f.moduleId(d);
+        String seq = String.format("0000000000000000%016X00000002%024X", f.hubEpoch, f.sequence[d]);
+        StringBuilder sb = new StringBuilder(560);
+        sb.append("{\"id\":\"").append(new java.util.UUID(rnd.nextLong(), rnd.nextLong()))
+                .append("\",\"topic\":\"/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/SIMULATION/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/")
+                .append(hub.toUpperCase(java.util.Locale.ROOT))
+                .append("\",\"subject\":\"devices/").append(f.deviceId(d))
+                .append("\",\"eventType\":\"Microsoft.Devices.Device").append(connected ? "Connected" : "Disconnected")
+                .append("\",\"eventTime\":\"").append(Instant.ofEpochMilli(simNow))
+                .append("\",\"data\":{\"deviceConnectionStateEventInfo\":{\"sequenceNumber\":\"").append(seq)
+                .append("\"},\"hubName\":\"").append(hub).append("\",\"deviceId\":\"").append(f.deviceId(d)).append('"');
+        if (!module.isEmpty()) {
+            sb.append(",\"moduleId\":\"").append(module).append('"');
+        }
+        sb.append("},\"dataVersion\":\"1\",\"metadataVersion\":\"1\"}");
+        return sb.toString();
+    }
+
+    /** Delivers pending events as Event Grid batches, shuffled: Event Grid does not preserve order. */
+    private void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        java.util.Collections.shuffle(pending, rnd);
+        for (int i = 0; i < pending.size(); i += DELIVERY_BATCH) {
+            List<String> part = pending.subList(i, Math.min(pending.size(), i + DELIVERY_BATCH));
+            StringBuilder body = new StringBuilder(part.size() * 560 + 2).append('[');
+            for (int j = 0; j < part.size(); j++) {
+                if (j > 0) {
+                    body.append(',');
+                }
+                body.append(part.get(j));
+            }
+            body.append(']');
+            emitted += part.size();
+            sink.deliver(body.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        pending.clear();
+    }
+
+    private long expMillis(double meanMillis) {
+        return (long) (-Math.log(1 - rnd.nextDouble()) * meanMillis) + 1;
+    }
+
+    /** Per-device arrays: compact enough for millions of devices. */
+    static final class Fleet {
+        static final byte REPORTED_NONE = 0, REPORTED_CONNECTED = 1, REPORTED_DISCONNECTED = 2;
+        final int size;
+        final byte[] hub, sdk, behaviour, nextCause, downCause, reported;
+        final int[] renewalSeconds, phase, generation;
+        final boolean[] connected, reportScheduled;
+        final long[] connectedSince, downSince, sequence;
+        final long hubEpoch;
+
+        Fleet(int size, int hubs, Random rnd) {
+            this.size = size;
+            hub = new byte[size];
+            sdk = new byte[size];
+            behaviour = new byte[size];
+            nextCause = new byte[size];
+            downCause = new byte[size];
+            reported = new byte[size];
+            renewalSeconds = new int[size];
+            phase = new int[size];
+            generation = new int[size];
+            connected = new boolean[size];
+            reportScheduled = new boolean[size];
+            connectedSince = new long[size];
+            downSince = new long[size];
+            sequence = new long[size];
+            hubEpoch = 0x01DA000000000000L | (rnd.nextLong() & 0xFFFFFFFFFFFFL);
+            for (int d = 0; d < size; d++) {
+                hub[d] = (byte) (d % hubs);
+                SdkProfile p = SdkProfile.pick(rnd);
+                sdk[d] = (byte) p.ordinal();
+                int r = rnd.nextInt(1000);
+                behaviour[d] = r < 20 ? HTTPS_ONLY : r < 40 ? FLAPPER : NORMAL;
+                int renewal = p.renewalSeconds();
+                if (renewal > 0 && rnd.nextInt(10) == 0) {
+                    renewal = new int[]{30 * 60, 2 * 3600, 24 * 3600}[rnd.nextInt(3)]; // non-default token lifetime
+                }
+                renewalSeconds[d] = renewal;
+                phase[d] = rnd.nextInt((int) SNAPSHOT_MS);
+                sequence[d] = 1 + rnd.nextInt(1000);
+            }
+            if (size >= 4) {
+                behaviour[size - 1] = DUPLICATE_PAIR; // two processes share this identity
+            }
+        }
+
+        String deviceId(int d) {
+            String prefix = switch (SdkProfile.values()[sdk[d]]) {
+                case DOTNET -> "meter";
+                case JAVA -> "gateway";
+                case NODE -> "kiosk";
+                case PYTHON -> "sensor";
+                case C -> "plc";
+                case EMBEDDED_C -> "tracker";
+            };
+            return String.format("%s-%07d", prefix, d);
+        }
+
+        /** Every 50th device is an IoT Edge module identity. */
+        String moduleId(int d) {
+            return d % 50 == 49 ? "telemetry" : "";
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package io.github.iothubexporter.state;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Compact per-identity state: records packed into 1 MiB byte pages, found through an open-addressing
+ * index of int addresses. About 80 bytes per identity instead of several objects per identity, so a
+ * million devices fit in under 100 MB and snapshots are a straight copy of the pages.
+ * Single-threaded: only the state writer touches it.
+ *
+ * <p>Record layout: hub index (2) · flags (1) · device length (1) · module length (1) · pad (3) ·
+ * sequence number (32, big-endian words) · event time ms (8) · last state change ms (8) · device ID bytes ·
+ * module ID bytes. IDs are 7-bit ASCII (validated at ingest), stored one byte per character.
+ */
+final class DeviceTable {
+    static final int PAGE_BITS = 20;
+    static final int PAGE_SIZE = 1 << PAGE_BITS;
+    static final int MAX_PAGES = 2047;
+
+    static final int OFF_HUB = 0;
+    static final int OFF_FLAGS = 2;
+    static final int OFF_DEV_LEN = 3;
+    static final int OFF_MOD_LEN = 4;
+    static final int OFF_SEQ = 8;
+    static final int OFF_TIME = 40;
+    static final int OFF_CHANGED = 48;
+    static final int HEADER = 56;
+
+    static final int FLAG_CONNECTED = 1;
+    static final int FLAG_CRITICAL = 2;
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+
+    private byte[][] pages = new byte[4][];
+    private int[] pageUsed = new int[4];
+    private int pageCount;
+
+    private int[] slots;   // address + 1; 0 = empty
+    private int[] hashes;
+    private int size;
+
+    DeviceTable() {
+        allocateIndex(1 << 10);
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** Address of the identity's record, or -1. */
+    int find(int hub, String device, String module) {
+        int h = hash(hub, device, module);
+        int mask = slots.length - 1;
+        for (int i = h & mask; ; i = (i + 1) & mask) {
+            int s = slots[i];
+            if (s == 0) {
+                return -1;
+            }
+            if (hashes[i] == h && matches(s - 1, hub, device, module)) {
+                return s - 1;
+            }
+        }
+    }
+
+    /** Adds a record for an identity known to be absent; returns its address. */
+    int insert(int hub, String device, String module) {
+        if ((size + 1) * 2 > slots.length) {
+            allocateIndex(slots.length * 2);
+        }
+        int len = HEADER + device.length() + module.length();
+        if (pageCount == 0 || pageUsed[pageCount - 1] + len > PAGE_SIZE) {
+            addPage();
+        }
+        int p = pageCount - 1;
+        int off = pageUsed[p];
+        byte[] page = pages[p];
+        SHORT.set(page, off + OFF_HUB, (short) hub);
+        page[off + OFF_DEV_LEN] = (byte) device.length();
+        page[off + OFF_MOD_LEN] = (byte) module.length();
+        int k = off + HEADER;
+        for (int i = 0; i < device.length(); i++) {
+            page[k++] = (byte) device.charAt(i);
+        }
+        for (int i = 0; i < module.length(); i++) {
+            page[k++] = (byte) module.charAt(i);
+        }
+        pageUsed[p] = off + len;
+        int addr = (p << PAGE_BITS) | off;
+        index(addr, hash(hub, device, module));
+        size++;
+        return addr;
+    }
+
+    private void addPage() {
+        if (pageCount == MAX_PAGES) {
+            throw new IllegalStateException("device table is full (" + size + " identities)");
+        }
+        if (pageCount == pages.length) {
+            pages = Arrays.copyOf(pages, pages.length * 2);
+            pageUsed = Arrays.copyOf(pageUsed, pageUsed.length * 2);
+        }
+        pages[pageCount] = new byte[PAGE_SIZE];
+        pageUsed[pageCount] = 0;
+        pageCount++;
+    }
+
+    private void allocateIndex(int capacity) {
+        slots = new int[capacity];
+        hashes = new int[capacity];
+        forEach(addr -> index(addr, hashOf(addr)));
+    }
+
+    private void index(int addr, int h) {
+        int mask = slots.length - 1;
+        int i = h & mask;
+        while (slots[i] != 0) {
+            i = (i + 1) & mask;
+        }
+        slots[i] = addr + 1;
+        hashes[i] = h;
+    }
+
+    private boolean matches(int addr, int hub, String device, String module) {
+        byte[] page = pages[addr >>> PAGE_BITS];
+        int off = addr & (PAGE_SIZE - 1);
+        if ((short) SHORT.get(page, off + OFF_HUB) != (short) hub
+                || (page[off + OFF_DEV_LEN] & 0xff) != device.length()
+                || (page[off + OFF_MOD_LEN] & 0xff) != module.length()) {
+            return false;
+        }
+        int k = off + HEADER;
+        for (int i = 0; i < device.length(); i++) {
+            if (page[k++] != (byte) device.charAt(i)) {
+                return false;
+            }
+        }
+        for (int i = 0; i < module.length(); i++) {
+            if (page[k++] != (byte) module.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static int hash(int hub, String device, String module) {
+        int h = hub * 0x9E3779B1;
+        for (int i = 0; i < device.length(); i++) {
+            h = 31 * h + device.charAt(i);
+        }
+        h = 31 * h + '/';
+        for (int i = 0; i < module.length(); i++) {
+            h = 31 * h + module.charAt(i);
+        }
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        return h;
+    }
+
+    private int hashOf(int addr) {
+        return hash(hub(addr), deviceId(addr), moduleId(addr));
+    }
+
+    // ---- field access -------------------------------------------------------------------------
+
+    private byte[] page(int addr) {
+        return pages[addr >>> PAGE_BITS];
+    }
+
+    private static int off(int addr) {
+        return addr & (PAGE_SIZE - 1);
+    }
+
+    int hub(int addr) {
+        return (short) SHORT.get(page(addr), off(addr) + OFF_HUB);
+    }
+
+    int flags(int addr) {
+        return page(addr)[off(addr) + OFF_FLAGS];
+    }
+
+    void flags(int addr, int flags) {
+        page(addr)[off(addr) + OFF_FLAGS] = (byte) flags;
+    }
+
+    boolean connected(int addr) {
+        return (flags(addr) & FLAG_CONNECTED) != 0;
+    }
+
+    boolean critical(int addr) {
+        return (flags(addr) & FLAG_CRITICAL) != 0;
+    }
+
+    long seqWord(int addr, int word) {
+        return (long) LONG.get(page(addr), off(addr) + OFF_SEQ + 8 * word);
+    }
+
+    void sequence(int addr, long w0, long w1, long w2, long w3) {
+        byte[] page = page(addr);
+        int o = off(addr) + OFF_SEQ;
+        LONG.set(page, o, w0);
+        LONG.set(page, o + 8, w1);
+        LONG.set(page, o + 16, w2);
+        LONG.set(page, o + 24, w3);
+    }
+
+    long eventTime(int addr) {
+        return (long) LONG.get(page(addr), off(addr) + OFF_TIME);
+    }
+
+    void eventTime(int addr, long millis) {
+        LONG.set(page(addr), off(addr) + OFF_TIME, millis);
+    }
+
+    long changedTime(int addr) {
+        return (long) LONG.get(page(addr), off(addr) + OFF_CHANGED);
+    }
+
+    void changedTime(int addr, long millis) {
+        LONG.set(page(addr), off(addr) + OFF_CHANGED, millis);
+    }
+
+    String deviceId(int addr) {
+        byte[] page = page(addr);
+        int o = off(addr);
+        return new String(page, o + HEADER, page[o + OFF_DEV_LEN] & 0xff, StandardCharsets.ISO_8859_1);
+    }
+
+    String moduleId(int addr) {
+        byte[] page = page(addr);
+        int o = off(addr);
+        int devLen = page[o + OFF_DEV_LEN] & 0xff;
+        return new String(page, o + HEADER + devLen, page[o + OFF_MOD_LEN] & 0xff, StandardCharsets.ISO_8859_1);
+    }
+
+    interface AddressConsumer {
+        void accept(int addr);
+    }
+
+    void forEach(AddressConsumer consumer) {
+        for (int p = 0; p < pageCount; p++) {
+            byte[] page = pages[p];
+            int used = pageUsed[p];
+            int off = 0;
+            while (off < used) {
+                consumer.accept((p << PAGE_BITS) | off);
+                off += HEADER + (page[off + OFF_DEV_LEN] & 0xff) + (page[off + OFF_MOD_LEN] & 0xff);
+            }
+        }
+    }
+
+    // ---- snapshot -----------------------------------------------------------------------------
+
+    void writeTo(DataOutputStream out) throws IOException {
+        out.writeInt(size);
+        out.writeInt(pageCount);
+        for (int p = 0; p < pageCount; p++) {
+            out.writeInt(pageUsed[p]);
+            out.write(pages[p], 0, pageUsed[p]);
+        }
+    }
+
+    static DeviceTable readFrom(DataInputStream in) throws IOException {
+        DeviceTable t = new DeviceTable();
+        int expectedSize = in.readInt();
+        int count = in.readInt();
+        if (count < 0 || count > MAX_PAGES || expectedSize < 0) {
+            throw new IOException("corrupt snapshot: " + count + " pages");
+        }
+        for (int p = 0; p < count; p++) {
+            t.addPage();
+            int used = in.readInt();
+            if (used < 0 || used > PAGE_SIZE) {
+                throw new IOException("corrupt snapshot: page " + p + " claims " + used + " bytes");
+            }
+            in.readFully(t.pages[p], 0, used);
+            t.pageUsed[p] = used;
+        }
+        int capacity = Integer.highestOneBit(Math.max(1024, expectedSize * 2 + 1)) << 1;
+        t.slots = new int[capacity];
+        t.hashes = new int[capacity];
+        int[] n = {0};
+        t.forEach(addr -> {
+            t.index(addr, t.hashOf(addr));
+            n[0]++;
+        });
+        if (n[0] != expectedSize) {
+            throw new IOException("corrupt snapshot: " + n[0] + " records, expected " + expectedSize);
+        }
+        t.size = n[0];
+        return t;
+    }
+}

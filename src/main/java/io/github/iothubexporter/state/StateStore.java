@@ -1,0 +1,165 @@
+package io.github.iothubexporter.state;
+
+import io.github.iothubexporter.model.ConnectionEvent;
+import io.github.iothubexporter.model.EventSource;
+import io.github.iothubexporter.model.SequenceNumber;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The in-memory state: per identity the latest event by sequence number, per hub the aggregates, and a
+ * small key/value map of source positions (Event Hubs checkpoints, Log Analytics watermarks) that is
+ * committed together with the events it covers. Single-threaded; owned by {@link StateWriter}.
+ */
+public final class StateStore {
+
+    /** What applying one event did. */
+    public enum Outcome { APPLIED, DUPLICATE, OUT_OF_ORDER, TOO_MANY_HUBS }
+
+    final HubRegistry hubs;
+    final StateStats stats;
+    DeviceTable table = new DeviceTable();
+    final Map<String, byte[]> meta = new HashMap<>();
+    private final CriticalDevices critical;
+    private final int maxCritical;
+
+    public StateStore(int maxHubs, CriticalDevices critical, int maxCritical) {
+        this.hubs = new HubRegistry(maxHubs);
+        this.stats = new StateStats(maxHubs);
+        this.critical = critical;
+        this.maxCritical = maxCritical;
+    }
+
+    public StateStats stats() {
+        return stats;
+    }
+
+    public int size() {
+        return table.size();
+    }
+
+    /**
+     * Applies one event if its sequence number is the identity's highest so far.
+     *
+     * @param count false while replaying the journal: counters are per process, gauges are rebuilt
+     */
+    public Outcome apply(ConnectionEvent e, EventSource source, boolean count) {
+        int hub = hubIndex(e.hub());
+        if (hub < 0) {
+            return Outcome.TOO_MANY_HUBS;
+        }
+        SequenceNumber s = e.sequenceNumber();
+        int addr = table.find(hub, e.deviceId(), e.moduleId());
+        boolean changed;
+        if (addr < 0) {
+            addr = table.insert(hub, e.deviceId(), e.moduleId());
+            stats.addTracked(hub, 1);
+            boolean crit = !critical.isEmpty() && stats.critical.size() < maxCritical
+                    && critical.matches(e.hub(), e.deviceLabel());
+            table.flags(addr, crit ? DeviceTable.FLAG_CRITICAL : 0);
+            changed = true;
+        } else {
+            int cmp = SequenceNumber.compare(s.w0(), s.w1(), s.w2(), s.w3(),
+                    table.seqWord(addr, 0), table.seqWord(addr, 1), table.seqWord(addr, 2), table.seqWord(addr, 3));
+            if (cmp <= 0) {
+                if (count) {
+                    stats.ignored.getAndIncrement(hub * 2 + (cmp == 0 ? StateStats.IGNORED_DUPLICATE : StateStats.IGNORED_OUT_OF_ORDER));
+                }
+                return cmp == 0 ? Outcome.DUPLICATE : Outcome.OUT_OF_ORDER;
+            }
+            changed = table.connected(addr) != e.connected();
+        }
+        int flags = table.flags(addr);
+        if (changed) {
+            if (e.connected()) {
+                stats.addConnected(hub, 1);
+            } else if ((flags & DeviceTable.FLAG_CONNECTED) != 0) {
+                stats.addConnected(hub, -1);
+            }
+            flags = e.connected() ? flags | DeviceTable.FLAG_CONNECTED : flags & ~DeviceTable.FLAG_CONNECTED;
+            table.flags(addr, flags);
+            table.changedTime(addr, e.eventTimeMillis());
+        }
+        table.sequence(addr, s.w0(), s.w1(), s.w2(), s.w3());
+        table.eventTime(addr, e.eventTimeMillis());
+        if (count) {
+            stats.applied.getAndIncrement(StateStats.appliedIndex(hub,
+                    e.connected() ? StateStats.EVENT_CONNECTED : StateStats.EVENT_DISCONNECTED, source));
+        }
+        if ((flags & DeviceTable.FLAG_CRITICAL) != 0 && changed) {
+            publishCritical(addr);
+        }
+        return Outcome.APPLIED;
+    }
+
+    private int hubIndex(String hub) {
+        int before = hubs.size();
+        int i = hubs.indexOf(hub);
+        if (hubs.size() != before) {
+            stats.publishHubs(hubs.names());
+        }
+        return i;
+    }
+
+    private void publishCritical(int addr) {
+        String hub = hubs.name(table.hub(addr));
+        String dev = table.deviceId(addr);
+        String mod = table.moduleId(addr);
+        String label = mod.isEmpty() ? dev : dev + "/" + mod;
+        stats.critical.put(hub + '\u0000' + label,
+                new StateStats.CriticalState(hub, label, table.connected(addr), table.changedTime(addr)));
+    }
+
+    /** Recomputes critical flags (configuration may have changed since the snapshot) and aggregates. */
+    void rebuildDerived() {
+        stats.publishHubs(hubs.names());
+        for (int h = 0; h < stats.maxHubs(); h++) {
+            stats.connected.set(h, 0);
+            stats.tracked.set(h, 0);
+        }
+        stats.critical.clear();
+        table.forEach(addr -> {
+            int hub = table.hub(addr);
+            stats.addTracked(hub, 1);
+            if (table.connected(addr)) {
+                stats.addConnected(hub, 1);
+            }
+            int flags = table.flags(addr) & ~DeviceTable.FLAG_CRITICAL;
+            String dev = table.deviceId(addr);
+            String mod = table.moduleId(addr);
+            if (!critical.isEmpty() && stats.critical.size() < maxCritical
+                    && critical.matches(hubs.name(hub), mod.isEmpty() ? dev : dev + "/" + mod)) {
+                flags |= DeviceTable.FLAG_CRITICAL;
+            }
+            table.flags(addr, flags);
+            if ((flags & DeviceTable.FLAG_CRITICAL) != 0) {
+                publishCritical(addr);
+            }
+        });
+    }
+
+    /** A copy of one identity's state, or null. Call on the writer thread. */
+    public DeviceSnapshot lookup(String hub, String device, String module) {
+        int h = hubs.find(hub.toLowerCase(java.util.Locale.ROOT));
+        if (h < 0) {
+            return null;
+        }
+        int addr = table.find(h, device, module == null ? "" : module);
+        if (addr < 0) {
+            return null;
+        }
+        return new DeviceSnapshot(hubs.name(h), table.deviceId(addr), table.moduleId(addr), table.connected(addr),
+                new SequenceNumber(table.seqWord(addr, 0), table.seqWord(addr, 1), table.seqWord(addr, 2), table.seqWord(addr, 3)),
+                table.eventTime(addr), table.changedTime(addr));
+    }
+
+    /** One identity's state as seen by readers. */
+    public record DeviceSnapshot(String hub, String deviceId, String moduleId, boolean connected,
+                                 SequenceNumber sequenceNumber, long eventTimeMillis, long changedMillis) {
+    }
+
+    public byte[] meta(String key) {
+        return meta.get(key);
+    }
+}
