@@ -89,8 +89,7 @@ final class HttpServerVerticle extends VerticleBase {
                 .put("moduleId", s.moduleId().isEmpty() ? null : s.moduleId())
                 .put("connected", s.connected())
                 .put("sequenceNumber", s.sequenceNumber().toHex())
-                .put("eventTime", EventTimes.format(s.eventTimeMillis()))
-                .put("stateChangedTime", EventTimes.format(s.changedMillis()));
+                .put("eventTime", EventTimes.format(s.eventTimeMillis()));
     }
 
     private void landing(RoutingContext ctx) {

@@ -16,7 +16,7 @@ import java.util.Arrays;
  * Single-threaded: only the state writer touches it.
  *
  * <p>Record layout: hub index (2) · flags (1) · device length (1) · module length (1) · pad (3) ·
- * sequence number (32, big-endian words) · event time ms (8) · last state change ms (8) · device ID bytes ·
+ * sequence number (32, big-endian words) · event time ms (8) · device ID bytes ·
  * module ID bytes. IDs are 7-bit ASCII (validated at ingest), stored one byte per character.
  */
 final class DeviceTable {
@@ -30,8 +30,7 @@ final class DeviceTable {
     static final int OFF_MOD_LEN = 4;
     static final int OFF_SEQ = 8;
     static final int OFF_TIME = 40;
-    static final int OFF_CHANGED = 48;
-    static final int HEADER = 56;
+    static final int HEADER = 48;
 
     static final int FLAG_CONNECTED = 1;
     static final int FLAG_CRITICAL = 2;
@@ -218,14 +217,6 @@ final class DeviceTable {
 
     void eventTime(int addr, long millis) {
         LONG.set(page(addr), off(addr) + OFF_TIME, millis);
-    }
-
-    long changedTime(int addr) {
-        return (long) LONG.get(page(addr), off(addr) + OFF_CHANGED);
-    }
-
-    void changedTime(int addr, long millis) {
-        LONG.set(page(addr), off(addr) + OFF_CHANGED, millis);
     }
 
     String deviceId(int addr) {

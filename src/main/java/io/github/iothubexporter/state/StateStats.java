@@ -26,7 +26,7 @@ public final class StateStats {
     /** "hub\u0000deviceLabel" → state, for critical devices only (bounded by configuration). */
     final Map<String, CriticalState> critical = new ConcurrentHashMap<>();
 
-    /** Latest published state of one critical device. */
+    /** Latest published state of one critical device; {@code changedMillis} is its latest event's time. */
     public record CriticalState(String hub, String device, boolean connected, long changedMillis) {
     }
 

@@ -79,7 +79,6 @@ public final class StateStore {
             }
             flags = e.connected() ? flags | DeviceTable.FLAG_CONNECTED : flags & ~DeviceTable.FLAG_CONNECTED;
             table.flags(addr, flags);
-            table.changedTime(addr, e.eventTimeMillis());
         }
         table.sequence(addr, s.w0(), s.w1(), s.w2(), s.w3());
         table.eventTime(addr, e.eventTimeMillis());
@@ -87,7 +86,7 @@ public final class StateStore {
             stats.applied.getAndIncrement(StateStats.appliedIndex(hub,
                     e.connected() ? StateStats.EVENT_CONNECTED : StateStats.EVENT_DISCONNECTED, source));
         }
-        if ((flags & DeviceTable.FLAG_CRITICAL) != 0 && changed) {
+        if ((flags & DeviceTable.FLAG_CRITICAL) != 0) {
             publishCritical(addr);
         }
         return Outcome.APPLIED;
@@ -108,7 +107,7 @@ public final class StateStore {
         String mod = table.moduleId(addr);
         String label = mod.isEmpty() ? dev : dev + "/" + mod;
         stats.critical.put(hub + '\u0000' + label,
-                new StateStats.CriticalState(hub, label, table.connected(addr), table.changedTime(addr)));
+                new StateStats.CriticalState(hub, label, table.connected(addr), table.eventTime(addr)));
     }
 
     /** Recomputes critical flags (configuration may have changed since the snapshot) and aggregates. */
@@ -151,12 +150,16 @@ public final class StateStore {
         }
         return new DeviceSnapshot(hubs.name(h), table.deviceId(addr), table.moduleId(addr), table.connected(addr),
                 new SequenceNumber(table.seqWord(addr, 0), table.seqWord(addr, 1), table.seqWord(addr, 2), table.seqWord(addr, 3)),
-                table.eventTime(addr), table.changedTime(addr));
+                table.eventTime(addr));
     }
 
-    /** One identity's state as seen by readers. */
+    /**
+     * One identity's state as seen by readers. Every applied event marks a change: IoT Hub reports the same
+     * state twice only when it changed in between. So the latest event's time is also the last change, and it
+     * does not depend on the order events arrived in.
+     */
     public record DeviceSnapshot(String hub, String deviceId, String moduleId, boolean connected,
-                                 SequenceNumber sequenceNumber, long eventTimeMillis, long changedMillis) {
+                                 SequenceNumber sequenceNumber, long eventTimeMillis) {
     }
 
     public byte[] meta(String key) {

@@ -41,6 +41,8 @@ public final class StateWriter implements AutoCloseable {
     private final Journal journal;
     private volatile boolean ready;
     private volatile boolean running;
+    private volatile boolean halted;
+    private StateDirectoryLock lock;
     private volatile Throwable failure;
     private Thread thread;
     private long lastSnapshotMillis;
@@ -66,6 +68,7 @@ public final class StateWriter implements AutoCloseable {
     public void recover() throws IOException {
         Path dir = options.dir();
         Files.createDirectories(dir);
+        lock = StateDirectoryLock.acquire(dir);
         long t0 = System.nanoTime();
         long next = Snapshots.read(dir, store);
         long replayed = 0;
@@ -170,8 +173,11 @@ public final class StateWriter implements AutoCloseable {
                 }
                 maybeSnapshot(false);
             }
-            snapshot();
+            if (!halted) {
+                snapshot();
+            }
             journal.close();
+            lock.close();
         } catch (Throwable t) {
             failure = t;
             LOG.error("State writer failed; inputs will be refused until restart", t);
@@ -235,6 +241,12 @@ public final class StateWriter implements AutoCloseable {
         }
         lastSnapshotMillis = clock.millis();
         LOG.debug("Snapshot of {} identities ({} bytes) in {} ms", store.size(), lastSnapshotBytes, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Test aid: stops like a crash would, with no final snapshot (only what was fsynced remains). */
+    void halt() throws InterruptedException {
+        halted = true;
+        close();
     }
 
     /** Stops accepting work, drains the queue, writes a final snapshot. */
