@@ -204,7 +204,9 @@ public final class EventGridParser {
             return "";
         }
         int nl = s.indexOf('\n');
-        String line = nl < 0 ? s : s.substring(0, nl);
+        // Jackson appends source-location details that mean nothing to a sender
+        String line = (nl < 0 ? s : s.substring(0, nl)).replaceAll("\\s*\\(start marker at .*$", "")
+                .replaceAll("\\s*at \\[Source: .*$", "");
         return line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 

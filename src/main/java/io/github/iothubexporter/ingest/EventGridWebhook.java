@@ -186,8 +186,8 @@ public final class EventGridWebhook {
         }
         boolean nothingUsable = rejected > 0 && batch.events().isEmpty() && batch.skipped() == 0 && batch.validationCode() == null;
         if (nothingUsable) {
-            out.put("error", rejected == 1 ? errors.getJsonObject(0).getString("message")
-                    : "none of the " + rejected + " events could be used");
+            String first = errors.getJsonObject(0).getString("message");
+            out.put("error", rejected == 1 ? first : "none of the " + rejected + " events could be used; first: " + first);
         }
         response.setStatusCode(nothingUsable ? 400 : 200).end(out.encode());
     }

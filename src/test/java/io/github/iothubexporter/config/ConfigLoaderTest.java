@@ -1,0 +1,115 @@
+package io.github.iothubexporter.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path yaml(String text) throws Exception {
+        Path f = dir.resolve("config.yaml");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    void defaultsRunTheSimulator() throws Exception {
+        ExporterConfig c = ConfigLoader.load(null, Map.of());
+        assertThat(c.port()).isEqualTo(9786);
+        assertThat(c.stateDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.reconnectGrace()).isEqualTo(Duration.ofSeconds(180));
+        assertThat(c.webhookMaxBodyBytes()).isEqualTo(1 << 20);
+        assertThat(c.simulatorEnabled()).isTrue();
+        assertThat(c.simulatorDevices()).isEqualTo(1000);
+    }
+
+    @Test
+    void yamlThenEnvironmentOverrides() throws Exception {
+        Path f = yaml("""
+                server:
+                  port: 9000
+                webhook:
+                  secret: from-file
+                classification:
+                  reconnectGrace: 5m
+                critical:
+                  devices: [pump-1, "hub-a/boiler*"]
+                state:
+                  dir: /var/lib/x
+                """);
+        ExporterConfig c = ConfigLoader.load(f, Map.of("IOTHUB_EXPORTER_SERVER_PORT", "9100", "PATH", "/bin",
+                "IOTHUB_EXPORTER_CLASSIFICATION_RECONNECTGRACE", "PT2M"));
+        assertThat(c.port()).isEqualTo(9100);
+        assertThat(c.webhookSecret()).isEqualTo("from-file");
+        assertThat(c.reconnectGrace()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.criticalDevices()).containsExactly("pump-1", "hub-a/boiler*");
+        assertThat(c.simulatorEnabled()).as("auto: a webhook secret means real input").isFalse();
+        assertThat(c.toString()).doesNotContain("from-file");
+    }
+
+    @Test
+    void commaSeparatedCriticalDevicesFromEnvironment() throws Exception {
+        assertThat(ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_CRITICAL_DEVICES", " a, b/c ,,d* ")).criticalDevices())
+                .containsExactly("a", "b/c", "d*");
+    }
+
+    @Test
+    void errorsNameTheKey() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(yaml("server:\n  prot: 1\n"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.prot");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_SERVER_PORT", "http")))
+                .hasMessageContaining("server.port");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_SERVER_PORT", "70000")))
+                .hasMessageContaining("server.port");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_CLASSIFICATION_RECONNECTGRACE", "soon")))
+                .hasMessageContaining("classification.reconnectGrace");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_SIMULATOR_ENABLED", "maybe")))
+                .hasMessageContaining("simulator.enabled");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_STATE_FSYNC", "sometimes")))
+                .hasMessageContaining("state.fsync");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_WEBHOOK_MAXBODYBYTES", "lots")))
+                .hasMessageContaining("webhook.maxBodyBytes");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_SERVRE_PORT", "1")))
+                .hasMessageContaining("IOTHUB_EXPORTER_SERVRE_PORT");
+        assertThatThrownBy(() -> ConfigLoader.load(yaml("server: [1, 2\n"), Map.of())).hasMessageContaining("not valid YAML");
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), Map.of())).hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void inputsNotInThisBuildAreRefusedRatherThanIgnored() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_LOGANALYTICS_WORKSPACEID", "w")))
+                .hasMessageContaining("loganalytics.workspaceId");
+    }
+
+    @Test
+    void sizesAndDurations() throws Exception {
+        ExporterConfig c = ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_WEBHOOK_MAXBODYBYTES", "512KiB",
+                "IOTHUB_EXPORTER_STATE_SNAPSHOTINTERVAL", "90s"));
+        assertThat(c.webhookMaxBodyBytes()).isEqualTo(512 * 1024);
+        assertThat(c.snapshotInterval()).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void everyKeyIsDocumented() throws Exception {
+        String doc = Files.readString(Path.of("docs/configuration.md"));
+        for (ConfigKeys.Key k : ConfigKeys.ALL.values()) {
+            assertThat(doc).as(k.path()).contains("`" + k.path() + "`").contains(k.envName());
+        }
+        assertThat(List.copyOf(ConfigKeys.ALL.keySet())).contains("server.port", "webhook.secret", "grafana.token",
+                "state.dir", "simulator.enabled", "simulator.devices", "simulator.speed", "simulator.seed",
+                "classification.reconnectGrace", "eventhubs.connectionString", "eventhubs.consumerGroup",
+                "eventhubs.checkpoint.type", "eventhubs.checkpoint.blobConnectionString", "eventhubs.checkpoint.container",
+                "eventhubs.startPosition", "loganalytics.workspaceId", "loganalytics.endpoint", "loganalytics.interval",
+                "critical.devices");
+    }
+}
