@@ -103,16 +103,17 @@ public final class ConfigLoader {
     }
 
     private static ExporterConfig build(Values v) throws ConfigException {
-        for (String unsupported : List.of("eventhubs.connectionString", "eventhubs.namespace", "eventhubs.eventHubName",
-                "eventhubs.checkpoint.blobConnectionString", "eventhubs.checkpoint.container", "loganalytics.workspaceId")) {
-            if (v.string(unsupported) != null) {
-                throw new ConfigException(unsupported + ": this build does not have the "
-                        + unsupported.substring(0, unsupported.indexOf('.')) + " input yet; remove the key");
-            }
-        }
+        refuseInputsNotInThisBuild(v);
         String simMode = v.choice("simulator.enabled", "auto", "true", "false");
         String secret = v.string("webhook.secret");
-        boolean simulator = simMode.equals("true") || (simMode.equals("auto") && secret == null);
+        EventHubsConfig eventHubs = new EventHubsConfig(v.string("eventhubs.connectionString"), v.string("eventhubs.namespace"),
+                v.string("eventhubs.eventHubName"), v.string("eventhubs.consumerGroup"),
+                v.choice("eventhubs.checkpoint.type", "file", "blob"), v.string("eventhubs.checkpoint.blobConnectionString"),
+                v.string("eventhubs.checkpoint.container"), v.choice("eventhubs.startPosition", "earliest", "latest"));
+        LogAnalyticsConfig logAnalytics = new LogAnalyticsConfig(v.string("loganalytics.workspaceId"),
+                v.string("loganalytics.endpoint"), v.duration("loganalytics.interval", Duration.ofSeconds(5), Duration.ofHours(1)));
+        boolean realInput = secret != null || eventHubs.configured() || logAnalytics.configured();
+        boolean simulator = simMode.equals("true") || (simMode.equals("auto") && !realInput);
         return new ExporterConfig(
                 v.string("server.host"),
                 v.intRange("server.port", 0, 65535),
@@ -133,7 +134,24 @@ public final class ConfigLoader {
                 v.intRange("simulator.devices", 1, 10_000_000),
                 v.intRange("simulator.hubs", 1, 3),
                 v.doubleRange("simulator.speed", 0.001, 1_000_000),
-                v.longValue("simulator.seed"));
+                v.longValue("simulator.seed"),
+                eventHubs,
+                logAnalytics);
+    }
+
+    /** Inputs that are specified but not built yet: refuse them rather than silently ignore them. */
+    private static void refuseInputsNotInThisBuild(Values v) throws ConfigException {
+        Map<String, List<String>> notYet = new LinkedHashMap<>();
+        notYet.put("eventhubs", List.of("eventhubs.connectionString", "eventhubs.namespace", "eventhubs.eventHubName",
+                "eventhubs.checkpoint.blobConnectionString", "eventhubs.checkpoint.container"));
+        notYet.put("loganalytics", List.of("loganalytics.workspaceId"));
+        for (Map.Entry<String, List<String>> group : notYet.entrySet()) {
+            for (String key : group.getValue()) {
+                if (v.string(key) != null) {
+                    throw new ConfigException(key + ": this build does not have the " + group.getKey() + " input yet; remove the key");
+                }
+            }
+        }
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");

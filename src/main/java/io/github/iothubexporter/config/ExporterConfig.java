@@ -25,13 +25,16 @@ public record ExporterConfig(
         int simulatorDevices,
         int simulatorHubs,
         double simulatorSpeed,
-        long simulatorSeed) {
+        long simulatorSeed,
+        EventHubsConfig eventHubs,
+        LogAnalyticsConfig logAnalytics) {
 
     @Override
     public String toString() {
         return "ExporterConfig[host=" + host + ", port=" + port + ", webhook.secret=" + (webhookSecret == null ? "unset" : "***")
                 + ", grafana.token=" + (grafanaToken == null ? "unset" : "***") + ", state.dir=" + stateDir
                 + ", state.fsync=" + (fsync ? "batch" : "off") + ", critical.devices=" + criticalDevices.size()
-                + ", simulator=" + (simulatorEnabled ? simulatorDevices + " devices x" + simulatorSpeed : "off") + "]";
+                + ", simulator=" + (simulatorEnabled ? simulatorDevices + " devices x" + simulatorSpeed : "off")
+                + ", " + eventHubs + ", loganalytics=" + (logAnalytics.configured() ? logAnalytics.workspaceId() : "off") + "]";
     }
 }
