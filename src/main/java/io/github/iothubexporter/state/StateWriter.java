@@ -129,6 +129,14 @@ public final class StateWriter implements AutoCloseable {
         return b.done;
     }
 
+    /**
+     * Durably records source positions (an Event Hubs checkpoint, a Log Analytics watermark) on their own;
+     * read them back with {@code read(store -> store.meta(key))}.
+     */
+    public CompletableFuture<ApplyResult> commitPositions(Map<String, byte[]> positions) {
+        return submit(List.of(), EventSource.WEBHOOK, positions);
+    }
+
     /** Runs a read on the writer thread (consistent view of the state). */
     public <T> CompletableFuture<T> read(Function<StateStore, T> fn) {
         Task<T> t = new Task<>(fn);
