@@ -1,5 +1,8 @@
 package io.github.iothubexporter.app;
 
+import io.github.iothubexporter.classify.ClassificationSettings;
+import io.github.iothubexporter.classify.DisconnectClassifier;
+import io.github.iothubexporter.classify.SdkVersionTable;
 import io.github.iothubexporter.config.ExporterConfig;
 import io.github.iothubexporter.export.ExporterMetrics;
 import io.github.iothubexporter.ingest.DeadLetterLog;
@@ -28,6 +31,7 @@ public final class ExporterApp {
     private final Vertx vertx;
     private final StateWriter writer;
     private final ExporterMetrics metrics;
+    private final DisconnectClassifier classifier;
     private final DeadLetterLog deadLetters;
     private volatile FleetSimulator simulator;
     private volatile int port;
@@ -37,9 +41,13 @@ public final class ExporterApp {
         this.vertx = Vertx.vertx();
         StateStore store = new StateStore(config.maxHubs(), new CriticalDevices(config.criticalDevices()),
                 config.criticalMaxDevices());
+        ClassificationSettings defaults = ClassificationSettings.defaults(config.reconnectGrace());
+        this.classifier = new DisconnectClassifier(new ClassificationSettings(config.reconnectGrace(), config.renewalTolerance(),
+                defaults.renewalSeconds()), config.maxHubs(), new SdkVersionTable());
+        store.observer(classifier);
         this.writer = new StateWriter(new StateWriter.Options(config.stateDir(), config.fsync(), config.snapshotInterval(),
-                config.snapshotJournalBytes(), config.queueCapacity()), store, Clock.systemUTC());
-        this.metrics = new ExporterMetrics(store.stats());
+                config.snapshotJournalBytes(), config.queueCapacity(), config.classificationLateness()), store, Clock.systemUTC());
+        this.metrics = new ExporterMetrics(store.stats(), classifier);
         writer.addListener(metrics);
         this.deadLetters = new DeadLetterLog(config.stateDir(), config.deadLetterMaxBytes());
         metrics.declareSource(EventSource.WEBHOOK);
@@ -99,6 +107,10 @@ public final class ExporterApp {
 
     public StateWriter writer() {
         return writer;
+    }
+
+    public DisconnectClassifier classifier() {
+        return classifier;
     }
 
     /** What the landing page and /readyz show. */

@@ -45,6 +45,10 @@ public final class ConfigKeys {
                 + "that get per-device series.");
         key("critical.maxDevices", "1000", "Upper bound on critical identities, to bound series cardinality.");
         key("classification.reconnectGrace", "180s", "A disconnect not followed by a connect within this window is genuine.");
+        key("classification.lateness", "4s", "How late (behind the newest event time, or the clock when caught up) "
+                + "an event may arrive and still count before a genuine outage is decided.");
+        key("classification.renewalTolerance", "150s", "How far a connection's age may be from a token-renewal period "
+                + "and still match it (connection-state events are 60 s snapshots).");
         key("simulator.enabled", "auto", "`auto`: on when no Event Hubs, Log Analytics or webhook secret is configured; "
                 + "`true`/`false` force it.");
         key("simulator.devices", "1000", "Simulated fleet size.");

@@ -120,7 +120,7 @@ public final class ConfigLoader {
                 secret,
                 (int) v.size("webhook.maxBodyBytes", 1024, 64L << 20),
                 v.string("grafana.token"),
-                Path.of(v.string("state.dir")),
+                Path.of(v.required("state.dir")),
                 v.choice("state.fsync", "batch", "off").equals("batch"),
                 v.duration("state.snapshotInterval", Duration.ofSeconds(1), Duration.ofDays(1)),
                 v.size("state.snapshotJournalBytes", 1 << 16, 1L << 40),
@@ -130,6 +130,8 @@ public final class ConfigLoader {
                 v.list("critical.devices"),
                 v.intRange("critical.maxDevices", 0, 100_000),
                 v.duration("classification.reconnectGrace", Duration.ofSeconds(1), Duration.ofDays(1)),
+                v.duration("classification.lateness", Duration.ZERO, Duration.ofHours(1)),
+                v.duration("classification.renewalTolerance", Duration.ZERO, Duration.ofHours(1)),
                 simulator,
                 v.intRange("simulator.devices", 1, 10_000_000),
                 v.intRange("simulator.hubs", 1, 3),
@@ -165,16 +167,26 @@ public final class ConfigLoader {
             this.raw = raw;
         }
 
+        /** The value, or the default when unset or blank (an empty IOTHUB_EXPORTER_X= means "not set"). */
         String string(String key) {
             String v = raw.get(key);
-            if (v == null) {
+            if (v == null || v.isBlank()) {
                 v = ConfigKeys.ALL.get(key).defaultValue();
             }
             return v == null || v.isBlank() ? null : v.trim();
         }
 
+        /** A value that has a default, so it is never null. */
+        String required(String key) throws ConfigException {
+            String v = string(key);
+            if (v == null) {
+                throw new ConfigException(key + ": a value is required");
+            }
+            return v;
+        }
+
         String choice(String key, String... allowed) throws ConfigException {
-            String v = string(key).toLowerCase(Locale.ROOT);
+            String v = required(key).toLowerCase(Locale.ROOT);
             if (!Arrays.asList(allowed).contains(v)) {
                 throw new ConfigException(key + ": '" + v + "' is not one of " + String.join(", ", allowed));
             }
@@ -182,7 +194,7 @@ public final class ConfigLoader {
         }
 
         int intRange(String key, int min, int max) throws ConfigException {
-            String v = string(key);
+            String v = required(key);
             try {
                 int i = Integer.parseInt(v);
                 if (i < min || i > max) {
@@ -195,7 +207,7 @@ public final class ConfigLoader {
         }
 
         long longValue(String key) throws ConfigException {
-            String v = string(key);
+            String v = required(key);
             try {
                 return Long.parseLong(v);
             } catch (NumberFormatException e) {
@@ -204,7 +216,7 @@ public final class ConfigLoader {
         }
 
         double doubleRange(String key, double min, double max) throws ConfigException {
-            String v = string(key);
+            String v = required(key);
             try {
                 double d = Double.parseDouble(v);
                 if (!(d >= min && d <= max)) {
@@ -217,7 +229,7 @@ public final class ConfigLoader {
         }
 
         Duration duration(String key, Duration min, Duration max) throws ConfigException {
-            String v = string(key);
+            String v = required(key);
             Duration d;
             Matcher m = DURATION.matcher(v);
             if (m.matches()) {
@@ -245,7 +257,7 @@ public final class ConfigLoader {
         }
 
         long size(String key, long min, long max) throws ConfigException {
-            String v = string(key);
+            String v = required(key);
             Matcher m = SIZE.matcher(v);
             if (!m.matches()) {
                 throw new ConfigException(key + ": '" + v + "' is not a size (e.g. 1048576, 512KiB, 1MiB)");
@@ -268,7 +280,7 @@ public final class ConfigLoader {
         }
 
         List<String> list(String key) {
-            String v = string(key);
+            String v = string(key); // optional
             if (v == null) {
                 return List.of();
             }

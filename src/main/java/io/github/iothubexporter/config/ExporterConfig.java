@@ -21,6 +21,8 @@ public record ExporterConfig(
         List<String> criticalDevices,
         int criticalMaxDevices,
         Duration reconnectGrace,
+        Duration classificationLateness,
+        Duration renewalTolerance,
         boolean simulatorEnabled,
         int simulatorDevices,
         int simulatorHubs,

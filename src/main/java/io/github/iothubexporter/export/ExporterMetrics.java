@@ -1,5 +1,6 @@
 package io.github.iothubexporter.export;
 
+import io.github.iothubexporter.classify.DisconnectClassifier;
 import io.github.iothubexporter.ingest.RejectReason;
 import io.github.iothubexporter.model.ConnectionEvent;
 import io.github.iothubexporter.model.EventSource;
@@ -24,9 +25,10 @@ public final class ExporterMetrics implements StateListener {
     private final Counter rejected;
     private final Histogram.Child[] delayBySource;
 
-    public ExporterMetrics(StateStats stats) {
+    public ExporterMetrics(StateStats stats, DisconnectClassifier classifier) {
         DefaultExports.register(registry);
         new StateCollector(stats).register(registry);
+        new ClassificationCollector(classifier.stats(), stats, classifier.versions()).register(registry);
         rejected = Counter.build("iothub_events_rejected_total", "Inputs that could not be used, by input and reason.")
                 .labelNames("source", "reason").register(registry);
         Histogram delay = Histogram.build("iothub_event_processing_delay_seconds",

@@ -15,9 +15,10 @@ import java.util.Arrays;
  * million devices fit in under 100 MB and snapshots are a straight copy of the pages.
  * Single-threaded: only the state writer touches it.
  *
- * <p>Record layout: hub index (2) · flags (1) · device length (1) · module length (1) · pad (3) ·
- * sequence number (32, big-endian words) · event time ms (8) · device ID bytes ·
- * module ID bytes. IDs are 7-bit ASCII (validated at ingest), stored one byte per character.
+ * <p>Record layout: hub index (2) · flags (1) · device length (1) · module length (1) · SDK family (1) ·
+ * SDK version index (2) · sequence number (32, big-endian words) · event time ms (8) · connected since ms (8) ·
+ * pending disconnect ms (8) · connection age at that disconnect s (4) · learned renewal period s (4) ·
+ * device ID bytes · module ID bytes. IDs are 7-bit ASCII (validated at ingest), one byte per character.
  */
 final class DeviceTable {
     static final int PAGE_BITS = 20;
@@ -28,15 +29,26 @@ final class DeviceTable {
     static final int OFF_FLAGS = 2;
     static final int OFF_DEV_LEN = 3;
     static final int OFF_MOD_LEN = 4;
+    static final int OFF_SDK = 5;
+    static final int OFF_SDK_VERSION = 6;
     static final int OFF_SEQ = 8;
     static final int OFF_TIME = 40;
-    static final int HEADER = 48;
+    static final int OFF_CONNECTED_SINCE = 48;
+    static final int OFF_PENDING = 56;
+    static final int OFF_PENDING_AGE = 64;
+    static final int OFF_LEARNED = 68;
+    static final int HEADER = 72;
 
     static final int FLAG_CONNECTED = 1;
     static final int FLAG_CRITICAL = 2;
+    /** The pending disconnect was already counted genuine (the device counts as offline). */
+    static final int FLAG_GENUINE = 4;
+    /** The learned renewal period has been seen at least twice in a row. */
+    static final int FLAG_LEARNED_CONFIRMED = 8;
 
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private byte[][] pages = new byte[4][];
     private int[] pageUsed = new int[4];
@@ -219,6 +231,35 @@ final class DeviceTable {
         LONG.set(page(addr), off(addr) + OFF_TIME, millis);
     }
 
+    long longAt(int addr, int field) {
+        return (long) LONG.get(page(addr), off(addr) + field);
+    }
+
+    void longAt(int addr, int field, long value) {
+        LONG.set(page(addr), off(addr) + field, value);
+    }
+
+    int intAt(int addr, int field) {
+        return (int) INT.get(page(addr), off(addr) + field);
+    }
+
+    void intAt(int addr, int field, int value) {
+        INT.set(page(addr), off(addr) + field, value);
+    }
+
+    int sdk(int addr) {
+        return page(addr)[off(addr) + OFF_SDK];
+    }
+
+    int sdkVersion(int addr) {
+        return (short) SHORT.get(page(addr), off(addr) + OFF_SDK_VERSION);
+    }
+
+    void sdk(int addr, int family, int version) {
+        page(addr)[off(addr) + OFF_SDK] = (byte) family;
+        SHORT.set(page(addr), off(addr) + OFF_SDK_VERSION, (short) version);
+    }
+
     String deviceId(int addr) {
         byte[] page = page(addr);
         int o = off(addr);
@@ -232,7 +273,7 @@ final class DeviceTable {
         return new String(page, o + HEADER + devLen, page[o + OFF_MOD_LEN] & 0xff, StandardCharsets.ISO_8859_1);
     }
 
-    interface AddressConsumer {
+    public interface AddressConsumer {
         void accept(int addr);
     }
 

@@ -24,7 +24,7 @@ import java.util.zip.CheckedOutputStream;
 final class Snapshots {
     static final String FILE = "snapshot.bin";
     private static final int MAGIC = 0x49485853; // "IHXS"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private Snapshots() {
     }
@@ -43,6 +43,7 @@ final class Snapshots {
             for (String hub : store.hubs.list()) {
                 out.writeUTF(hub);
             }
+            store.stampTimes();
             out.writeInt(store.meta.size());
             for (Map.Entry<String, byte[]> e : store.meta.entrySet()) {
                 out.writeUTF(e.getKey());

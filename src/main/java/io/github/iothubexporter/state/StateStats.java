@@ -26,8 +26,11 @@ public final class StateStats {
     /** "hub\u0000deviceLabel" → state, for critical devices only (bounded by configuration). */
     final Map<String, CriticalState> critical = new ConcurrentHashMap<>();
 
-    /** Latest published state of one critical device; {@code changedMillis} is its latest event's time. */
-    public record CriticalState(String hub, String device, boolean connected, long changedMillis) {
+    /**
+     * Latest published state of one critical device; {@code changedMillis} is its latest event's time,
+     * {@code offline} true once its current disconnect has outlasted the grace window (a genuine outage).
+     */
+    public record CriticalState(String hub, String device, boolean connected, long changedMillis, boolean offline) {
     }
 
     StateStats(int maxHubs) {

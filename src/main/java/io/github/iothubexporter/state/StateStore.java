@@ -23,6 +23,13 @@ public final class StateStore {
     final Map<String, byte[]> meta = new HashMap<>();
     private final CriticalDevices critical;
     private final int maxCritical;
+    private final DeviceFields fields = new DeviceFields(this);
+    private TransitionObserver observer = TransitionObserver.NONE;
+    /** Highest event time applied so far, and the event-time watermark decisions have been made up to. */
+    private long maxEventTime;
+    private long watermark;
+    static final String META_WATERMARK = "state/watermark";
+    static final String META_MAX_EVENT_TIME = "state/maxEventTime";
 
     public StateStore(int maxHubs, CriticalDevices critical, int maxCritical) {
         this.hubs = new HubRegistry(maxHubs);
@@ -33,6 +40,35 @@ public final class StateStore {
 
     public StateStats stats() {
         return stats;
+    }
+
+    /** Installs the observer of transitions (the disconnect classifier). Call before recovery. */
+    public void observer(TransitionObserver observer) {
+        this.observer = observer;
+    }
+
+    public DeviceFields fields() {
+        return fields;
+    }
+
+    public long maxEventTime() {
+        return maxEventTime;
+    }
+
+    public long watermark() {
+        return watermark;
+    }
+
+    /**
+     * Moves the event-time watermark forward (never back) and lets the observer decide what waited for it.
+     * Returns the number of decisions made.
+     */
+    public int advanceWatermark(long millis, boolean live) {
+        if (millis <= watermark) {
+            return 0;
+        }
+        watermark = millis;
+        return observer.watermark(fields, millis, live);
     }
 
     public int size() {
@@ -52,6 +88,9 @@ public final class StateStore {
         SequenceNumber s = e.sequenceNumber();
         int addr = table.find(hub, e.deviceId(), e.moduleId());
         boolean changed;
+        boolean known = addr >= 0;
+        boolean wasConnected = false;
+        long previousTime = 0;
         if (addr < 0) {
             addr = table.insert(hub, e.deviceId(), e.moduleId());
             stats.addTracked(hub, 1);
@@ -68,7 +107,9 @@ public final class StateStore {
                 }
                 return cmp == 0 ? Outcome.DUPLICATE : Outcome.OUT_OF_ORDER;
             }
-            changed = table.connected(addr) != e.connected();
+            wasConnected = table.connected(addr);
+            previousTime = table.eventTime(addr);
+            changed = wasConnected != e.connected();
         }
         int flags = table.flags(addr);
         if (changed) {
@@ -89,6 +130,10 @@ public final class StateStore {
         if ((flags & DeviceTable.FLAG_CRITICAL) != 0) {
             publishCritical(addr);
         }
+        if (e.eventTimeMillis() > maxEventTime) {
+            maxEventTime = e.eventTimeMillis();
+        }
+        observer.applied(fields, addr, hub, e, known, wasConnected, previousTime, count);
         return Outcome.APPLIED;
     }
 
@@ -101,13 +146,14 @@ public final class StateStore {
         return i;
     }
 
-    private void publishCritical(int addr) {
+    void publishCritical(int addr) {
         String hub = hubs.name(table.hub(addr));
         String dev = table.deviceId(addr);
         String mod = table.moduleId(addr);
         String label = mod.isEmpty() ? dev : dev + "/" + mod;
         stats.critical.put(hub + '\u0000' + label,
-                new StateStats.CriticalState(hub, label, table.connected(addr), table.eventTime(addr)));
+                new StateStats.CriticalState(hub, label, table.connected(addr), table.eventTime(addr),
+                        (table.flags(addr) & DeviceTable.FLAG_GENUINE) != 0));
     }
 
     /** Recomputes critical flags (configuration may have changed since the snapshot) and aggregates. */
@@ -136,6 +182,32 @@ public final class StateStore {
                 publishCritical(addr);
             }
         });
+    }
+
+    /** After a snapshot load, before the journal replays: restore time-keeping and the observer's structures. */
+    void afterSnapshotLoad() {
+        watermark = Math.max(watermark, longMeta(META_WATERMARK));
+        maxEventTime = Math.max(maxEventTime, longMeta(META_MAX_EVENT_TIME));
+        observer.restored(fields);
+    }
+
+    /** A journaled position or watermark during replay. */
+    void replayMeta(String key, byte[] value) {
+        meta.put(key, value);
+        if (META_WATERMARK.equals(key) && value.length == 8) {
+            advanceWatermark(java.nio.ByteBuffer.wrap(value).getLong(), false);
+        }
+    }
+
+    private long longMeta(String key) {
+        byte[] v = meta.get(key);
+        return v != null && v.length == 8 ? java.nio.ByteBuffer.wrap(v).getLong() : 0;
+    }
+
+    /** Writes the time-keeping values into the meta map, so a snapshot carries them. */
+    void stampTimes() {
+        meta.put(META_WATERMARK, java.nio.ByteBuffer.allocate(8).putLong(watermark).array());
+        meta.put(META_MAX_EVENT_TIME, java.nio.ByteBuffer.allocate(8).putLong(maxEventTime).array());
     }
 
     /** A copy of one identity's state, or null. Call on the writer thread. */

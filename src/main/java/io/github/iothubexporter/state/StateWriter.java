@@ -30,8 +30,15 @@ public final class StateWriter implements AutoCloseable {
     private static final int MAX_GROUP = 256;
 
     /** Durability settings. */
-    public record Options(Path dir, boolean fsync, Duration snapshotInterval, long snapshotJournalBytes, int queueCapacity) {
+    public record Options(Path dir, boolean fsync, Duration snapshotInterval, long snapshotJournalBytes, int queueCapacity,
+                          Duration lateness) {
+        public Options(Path dir, boolean fsync, Duration snapshotInterval, long snapshotJournalBytes, int queueCapacity) {
+            this(dir, fsync, snapshotInterval, snapshotJournalBytes, queueCapacity, Duration.ofSeconds(4));
+        }
     }
+
+    /** Processing counts as caught up (live) when the newest event time is this close to the clock. */
+    static final long LIVE_THRESHOLD_MS = 5 * 60_000;
 
     private final Options options;
     private final StateStore store;
@@ -71,6 +78,7 @@ public final class StateWriter implements AutoCloseable {
         lock = StateDirectoryLock.acquire(dir);
         long t0 = System.nanoTime();
         long next = Snapshots.read(dir, store);
+        store.afterSnapshotLoad();
         long replayed = 0;
         long lastSegment = next - 1;
         Journal.Replay sink = new Journal.Replay() {
@@ -81,7 +89,7 @@ public final class StateWriter implements AutoCloseable {
 
             @Override
             public void meta(String key, byte[] value) {
-                store.meta.put(key, value);
+                store.replayMeta(key, value);
             }
         };
         for (long seg : Journal.segments(dir)) {
@@ -170,7 +178,8 @@ public final class StateWriter implements AutoCloseable {
                             ((Task<?>) w).run(store);
                         }
                     }
-                    if (!committed.isEmpty()) {
+                    boolean decided = advanceWatermark();
+                    if (!committed.isEmpty() || decided) {
                         journal.flush(options.fsync());
                         for (Batch b : committed) {
                             b.done.complete(b.result);
@@ -178,6 +187,8 @@ public final class StateWriter implements AutoCloseable {
                     }
                     group.clear();
                     committed.clear();
+                } else if (advanceWatermark()) {
+                    journal.flush(options.fsync());
                 }
                 maybeSnapshot(false);
             }
@@ -197,6 +208,30 @@ public final class StateWriter implements AutoCloseable {
                 (w instanceof Batch b ? b.done : ((Task<?>) w).done).completeExceptionally(t);
             }
         }
+    }
+
+    /**
+     * Event time moves on: with the newest event time when replaying a backlog, with the clock when caught up
+     * (so a quiet fleet still gets its genuine outages decided), less the allowed lateness of deliveries.
+     * Advances that decide something are journaled, so a replay makes the same decisions at the same point.
+     */
+    private boolean advanceWatermark() {
+        long newest = store.maxEventTime();
+        if (newest == 0) {
+            return false;
+        }
+        long now = clock.millis();
+        long base = now - newest < LIVE_THRESHOLD_MS ? Math.max(now, newest) : newest;
+        long w = base - options.lateness().toMillis();
+        if (w <= store.watermark()) {
+            return false;
+        }
+        int decisions = store.advanceWatermark(w, true);
+        if (decisions > 0) {
+            journal.appendMeta(StateStore.META_WATERMARK, java.nio.ByteBuffer.allocate(8).putLong(w).array());
+            return true;
+        }
+        return false;
     }
 
     private ApplyResult applyBatch(Batch b, long now) {

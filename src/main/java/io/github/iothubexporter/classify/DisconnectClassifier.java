@@ -1,0 +1,239 @@
+package io.github.iothubexporter.classify;
+
+import io.github.iothubexporter.model.ConnectionEvent;
+import io.github.iothubexporter.state.DeviceFields;
+import io.github.iothubexporter.state.TransitionObserver;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Classifies every disconnect by event time, deterministically: {@code token_renewal}, {@code transient} or
+ * {@code genuine} (DESIGN §4). Runs inside the state writer on applied events only (sequence order per
+ * device), keeps its per-device facts in the device record (so they are in snapshots), and decides genuine
+ * outages when the event-time watermark passes disconnect + grace.
+ *
+ * <p>Connection-state events are 60-second snapshots, so a renewal reconnect that completes between two
+ * snapshots is invisible, and the connection age seen at the next visible disconnect spans several renewal
+ * periods: ages are matched against whole multiples of the period.
+ */
+public final class DisconnectClassifier implements TransitionObserver {
+    /** A connection younger than this is never learned as a renewal period. */
+    static final int MIN_LEARNED_SECONDS = 15 * 60;
+    /** Each unseen renewal adds the reconnect time (SDKs reconnect within about a minute). */
+    static final int SLACK_PER_CYCLE_SECONDS = 60;
+    static final int MAX_CYCLES = 8;
+
+    private final ClassificationSettings settings;
+    private final long graceMillis;
+    private final int toleranceSeconds;
+    private final ClassificationStats stats;
+    private final SdkVersionTable versions;
+    private final PendingQueue pending = new PendingQueue();
+    private final List<ClassificationListener> listeners = new ArrayList<>();
+
+    public DisconnectClassifier(ClassificationSettings settings, int maxHubs, SdkVersionTable versions) {
+        this.settings = settings;
+        this.graceMillis = settings.grace().toMillis();
+        this.toleranceSeconds = (int) settings.tolerance().toSeconds();
+        this.stats = new ClassificationStats(maxHubs);
+        this.versions = versions;
+    }
+
+    public ClassificationStats stats() {
+        return stats;
+    }
+
+    public SdkVersionTable versions() {
+        return versions;
+    }
+
+    public void addListener(ClassificationListener l) {
+        listeners.add(l);
+    }
+
+    public long graceMillis() {
+        return graceMillis;
+    }
+
+    @Override
+    public void applied(DeviceFields f, int addr, int hub, ConnectionEvent e, boolean known, boolean wasConnected,
+                        long previousTime, boolean live) {
+        long t = e.eventTimeMillis();
+        if (e.connected()) {
+            if (known && !wasConnected) {
+                resolve(f, addr, hub, t, live);
+            } else if (known) {
+                // connected twice in a row: it dropped and came back inside one 60 s snapshot window
+                int age = f.connectedSince(addr) > 0 ? ageSeconds(t - f.connectedSince(addr)) : -1;
+                decide(f, addr, hub, kindOfQuickReconnect(f, addr, age), t, t, age, live);
+                learn(f, addr, age);
+            }
+            f.connectedSince(addr, t);
+        } else {
+            if (known && !wasConnected) {
+                // disconnected twice in a row: it came back and dropped again inside one snapshot window
+                resolve(f, addr, hub, t, live);
+                startPending(f, addr, t, 0);
+            } else if (known) {
+                long since = f.connectedSince(addr);
+                startPending(f, addr, t, since > 0 ? ageSeconds(t - since) : -1);
+            } else {
+                startPending(f, addr, t, -1);
+            }
+            f.connectedSince(addr, 0);
+        }
+    }
+
+    private void startPending(DeviceFields f, int addr, long t, int age) {
+        f.pendingSince(addr, t);
+        f.pendingAge(addr, age);
+        f.genuine(addr, false);
+        pending.push(t + graceMillis, addr);
+    }
+
+    /** A reconnect at {@code t} ends the pending disconnect, if any. */
+    private void resolve(DeviceFields f, int addr, int hub, long t, boolean live) {
+        long since = f.pendingSince(addr);
+        if (since == 0) {
+            return;
+        }
+        long gap = Math.max(0, t - since);
+        int age = f.pendingAge(addr);
+        if (f.genuine(addr)) {
+            stats.offline.decrementAndGet(hub);
+            f.genuine(addr, false);
+            f.republishCritical(addr);
+            if (live) {
+                stats.observeReconnect(hub, DisconnectKind.GENUINE, gap);
+            }
+        } else {
+            DisconnectKind kind = gap > graceMillis ? DisconnectKind.GENUINE : kindOfQuickReconnect(f, addr, age);
+            decide(f, addr, hub, kind, since, t, age, live);
+            if (live) {
+                stats.observeReconnect(hub, kind, gap);
+            }
+            if (kind != DisconnectKind.GENUINE) {
+                learn(f, addr, age);
+            }
+        }
+        f.pendingSince(addr, 0);
+    }
+
+    @Override
+    public int watermark(DeviceFields f, long watermarkMillis, boolean live) {
+        int decisions = 0;
+        while (pending.dueBy(watermarkMillis)) {
+            long deadline = pending.peekDeadline();
+            int addr = pending.pop();
+            long since = f.pendingSince(addr);
+            if (since == 0 || since + graceMillis != deadline || f.genuine(addr) || f.connected(addr)) {
+                continue; // resolved or superseded since it was queued
+            }
+            int hub = f.hub(addr);
+            f.genuine(addr, true);
+            stats.offline.incrementAndGet(hub);
+            f.republishCritical(addr);
+            decide(f, addr, hub, DisconnectKind.GENUINE, since, -1, f.pendingAge(addr), live);
+            decisions++;
+        }
+        return decisions;
+    }
+
+    @Override
+    public void restored(DeviceFields f) {
+        pending.clear();
+        for (int h = 0; h < stats.maxHubs(); h++) {
+            stats.offline.set(h, 0);
+        }
+        f.forEach(addr -> {
+            if (f.pendingSince(addr) != 0) {
+                if (f.genuine(addr)) {
+                    stats.offline.incrementAndGet(f.hub(addr));
+                } else {
+                    pending.push(f.pendingSince(addr) + graceMillis, addr);
+                }
+            }
+        });
+    }
+
+    private void decide(DeviceFields f, int addr, int hub, DisconnectKind kind, long disconnectMillis, long reconnectMillis,
+                        int age, boolean live) {
+        int family = f.sdkFamily(addr);
+        if (live) {
+            stats.countDisconnect(hub, kind, family, f.sdkVersion(addr));
+        }
+        if (!listeners.isEmpty()) {
+            Decision d = new Decision(f.hubName(hub), f.deviceId(addr), f.moduleId(addr), kind, disconnectMillis,
+                    reconnectMillis, age, SdkFamily.ofOrdinal(family), live);
+            for (ClassificationListener l : listeners) {
+                l.classified(d);
+            }
+        }
+    }
+
+    /** Reconnected within the grace window: token renewal when the connection's age fits a renewal period. */
+    DisconnectKind kindOfQuickReconnect(DeviceFields f, int addr, int age) {
+        return renewalLike(f, addr, age) ? DisconnectKind.TOKEN_RENEWAL : DisconnectKind.TRANSIENT;
+    }
+
+    private boolean renewalLike(DeviceFields f, int addr, int age) {
+        if (age < 0) {
+            return false;
+        }
+        int learned = f.learnedPeriod(addr);
+        if (learned > 0 && f.learnedConfirmed(addr) && fitsPeriod(age, learned)) {
+            return true;
+        }
+        SdkFamily family = SdkFamily.ofOrdinal(f.sdkFamily(addr));
+        if (family != SdkFamily.UNKNOWN && family != SdkFamily.OTHER) {
+            int p = settings.renewalSeconds().getOrDefault(family, 0);
+            return p > 0 && fitsPeriod(age, p);
+        }
+        for (SdkFamily known : SdkFamily.values()) {
+            int p = settings.renewalSeconds().getOrDefault(known, 0);
+            if (p > 0 && fitsPeriod(age, p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** age ≈ k whole periods, each unseen renewal adding up to a minute of reconnect time. */
+    boolean fitsPeriod(int age, int period) {
+        for (int k = 1; k <= MAX_CYCLES; k++) {
+            long low = (long) k * period - toleranceSeconds;
+            long high = (long) k * period + (long) k * SLACK_PER_CYCLE_SECONDS + toleranceSeconds;
+            if (age < low) {
+                return false;
+            }
+            if (age <= high) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Learns a device's own renewal period (non-default token lifetimes) from repeated similar connections. */
+    private void learn(DeviceFields f, int addr, int age) {
+        if (age < MIN_LEARNED_SECONDS) {
+            return;
+        }
+        int learned = f.learnedPeriod(addr);
+        if (learned > 0 && fitsPeriod(age, learned)) {
+            f.learnedConfirmed(addr, true);
+        } else if (learned > 0 && fitsPeriod(learned, age)) {
+            f.learnedPeriod(addr, age); // the earlier one spanned several periods
+            f.learnedConfirmed(addr, true);
+        } else if (learned > 0 && f.learnedConfirmed(addr)) {
+            return; // a confirmed period survives the odd flap
+        } else {
+            f.learnedPeriod(addr, age);
+            f.learnedConfirmed(addr, false);
+        }
+    }
+
+    private static int ageSeconds(long millis) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, millis / 1000));
+    }
+}

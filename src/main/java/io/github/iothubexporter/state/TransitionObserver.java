@@ -1,0 +1,40 @@
+package io.github.iothubexporter.state;
+
+import io.github.iothubexporter.model.ConnectionEvent;
+
+/**
+ * Sees every applied event with the identity's previous state, and every advance of the event-time
+ * watermark, on the writer thread. Decisions it makes must depend only on that ordered input, so replaying
+ * the journal reproduces them ({@code live} is false during replay: count nothing, only rebuild state).
+ */
+public interface TransitionObserver {
+    /**
+     * @param addr            the identity's record (see {@link DeviceFields})
+     * @param known           false when this event created the identity
+     * @param wasConnected    the previous state (meaningless when !known)
+     * @param previousTime    the previous event's time (meaningless when !known)
+     */
+    void applied(DeviceFields fields, int addr, int hub, ConnectionEvent event, boolean known, boolean wasConnected,
+                 long previousTime, boolean live);
+
+    /** Event time has advanced to {@code watermarkMillis}: decide what waited for it. Returns decisions made. */
+    int watermark(DeviceFields fields, long watermarkMillis, boolean live);
+
+    /** The table was loaded from a snapshot: rebuild derived structures and gauges. */
+    void restored(DeviceFields fields);
+
+    TransitionObserver NONE = new TransitionObserver() {
+        @Override
+        public void applied(DeviceFields f, int addr, int hub, ConnectionEvent e, boolean known, boolean was, long prev, boolean live) {
+        }
+
+        @Override
+        public int watermark(DeviceFields f, long w, boolean live) {
+            return 0;
+        }
+
+        @Override
+        public void restored(DeviceFields f) {
+        }
+    };
+}
