@@ -409,7 +409,7 @@ class DurabilityIT {
         assertDevicesMatch(api, ids, expected, null);
     }
 
-    /** As above, and with {@code changed} given, each stateChangedTime too. */
+    /** As above, and with {@code changed} given, each eventTime (the last change) too. */
     private static void assertDevicesMatch(ExporterApi api, List<Identity> ids, Map<Identity, Event> expected,
                                            Map<Identity, Long> changed) throws IOException {
         List<String> problems = new ArrayList<>();
@@ -431,8 +431,8 @@ class DurabilityIT {
             if (mismatch != null) {
                 problems.add(mismatch);
             }
-            if (changed != null && !sameMillis(body.path("stateChangedTime").asText(), changed.get(id))) {
-                problems.add(id + ": stateChangedTime " + body.path("stateChangedTime") + " (expected "
+            if (changed != null && !sameMillis(body.path("eventTime").asText(), changed.get(id))) {
+                problems.add(id + ": eventTime " + body.path("eventTime") + " (expected "
                         + Instant.ofEpochMilli(changed.get(id)) + ")");
             }
         }

@@ -225,24 +225,13 @@ final class EventScript {
     }
 
     /**
-     * Event time of each identity's last connection-state change, for events applied in the given order:
-     * an identity's first event counts as a change; later events count only when newer and of the other state.
+     * Event time of each identity's last connection-state change. IoT Hub reports a state again (with a new
+     * sequence number) only when it changed in between, so every applied event is a change: this is the time
+     * of the identity's highest-sequence event, whatever order the events were applied in.
      */
     static Map<Identity, Long> changedMillis(List<Event> inOrder) {
-        Map<Identity, Event> current = new HashMap<>();
         Map<Identity, Long> changed = new HashMap<>();
-        for (Event e : inOrder) {
-            Event cur = current.get(e.id());
-            if (cur == null) {
-                changed.put(e.id(), e.time().toEpochMilli());
-                current.put(e.id(), e);
-            } else if (e.seq().compareTo(cur.seq()) > 0) {
-                if (e.connected() != cur.connected()) {
-                    changed.put(e.id(), e.time().toEpochMilli());
-                }
-                current.put(e.id(), e);
-            }
-        }
+        latest(inOrder).forEach((id, e) -> changed.put(id, e.time().toEpochMilli()));
         return changed;
     }
 
