@@ -30,6 +30,8 @@ public final class FleetSimulator {
     private static final Logger LOG = LoggerFactory.getLogger(FleetSimulator.class);
     static final long SNAPSHOT_MS = 60_000;
     private static final int DELIVERY_BATCH = 100;
+    /** A regional mass disconnect hits one hub about every three days. */
+    static final double MASS_MEAN_MILLIS = 72 * 3600_000.0;
 
     /** What the simulator needs to know. */
     public record Settings(int devices, int hubs, double speed, long seed, Duration reconnectGrace) {
@@ -80,7 +82,7 @@ public final class FleetSimulator {
                 heap.push(startMillis + (long) (rnd.nextDouble() * 90_000), EventHeap.TRANSITION, d);
             }
         }
-        nextMassMillis = startMillis + expMillis(8 * 3600_000.0);
+        nextMassMillis = startMillis + expMillis(MASS_MEAN_MILLIS);
     }
 
     /** Parses through the real Event Grid parser and applies through the state writer, as the webhook does. */
@@ -195,7 +197,13 @@ public final class FleetSimulator {
             f.connected[d] = true;
             f.connectedSince[d] = simNow;
             if (!first) {
-                truth(d);
+                if (f.reported[d] == Fleet.REPORTED_DISCONNECTED) {
+                    // observers see this outage end only when a snapshot reports the device connected again
+                    f.truthOpen[d] = true;
+                    f.heldUp[d] = simNow;
+                } else {
+                    truth(d, simNow);
+                }
             }
             scheduleReport(d);
             scheduleNextDrop(d);
@@ -207,8 +215,15 @@ public final class FleetSimulator {
     private void drop(int d, byte cause) {
         Fleet f = fleet;
         f.connected[d] = false;
-        f.downSince[d] = simNow;
-        f.downCause[d] = cause;
+        if (f.truthOpen[d]) {
+            // dropped again before the reconnect was reported: observers see one longer outage
+            f.truthOpen[d] = false;
+            f.mixedCauses[d] |= cause != f.downCause[d];
+        } else {
+            f.downSince[d] = simNow;
+            f.downCause[d] = cause;
+            f.mixedCauses[d] = false;
+        }
         f.generation[d]++; // cancels the pending drop when a mass disconnect came first
         long gap = switch (cause) {
             case RENEWAL -> 3_000 + (long) (rnd.nextDouble() * 40_000);
@@ -249,15 +264,15 @@ public final class FleetSimulator {
             }
         }
         LOG.debug("Simulated regional mass disconnect on {}: {} devices", hubNames[hub], count);
-        nextMassMillis = simNow + expMillis(8 * 3600_000.0);
+        nextMassMillis = simNow + expMillis(MASS_MEAN_MILLIS);
     }
 
-    private void truth(int d) {
+    private void truth(int d, long upMillis) {
         Fleet f = fleet;
-        long gap = simNow - f.downSince[d];
+        long gap = upMillis - f.downSince[d];
         byte cause = f.downCause[d];
         String kind = gap > settings.reconnectGrace().toMillis() ? "genuine"
-                : cause == RENEWAL ? "token_renewal" : "transient";
+                : cause == RENEWAL && !f.mixedCauses[d] ? "token_renewal" : "transient";
         String causeName = switch (cause) {
             case RENEWAL -> "token_renewal";
             case FLAP -> "network_flap";
@@ -266,7 +281,8 @@ public final class FleetSimulator {
             default -> "outage";
         };
         truthListener.accept(new DisconnectTruth(hubNames[f.hub[d]], f.deviceId(d), f.moduleId(d), kind, causeName,
-                SdkProfile.values()[f.sdk[d]].family(), f.downSince[d], simNow));
+                SdkProfile.values()[f.sdk[d]].family(), f.downSince[d], upMillis, f.visibleDown[d]));
+        f.visibleDown[d] = false;
     }
 
     /** IoT Hub samples connection state every 60 s: report at the device's next sampling point. */
@@ -288,6 +304,12 @@ public final class FleetSimulator {
             return; // the change vanished inside one sampling window
         }
         f.reported[d] = state;
+        if (state == Fleet.REPORTED_DISCONNECTED) {
+            f.visibleDown[d] = true; // this outage shows in connection-state events
+        } else if (f.truthOpen[d]) {
+            f.truthOpen[d] = false;
+            truth(d, f.heldUp[d]);
+        }
         f.sequence[d] += 1 + rnd.nextInt(4);
         pending.add(eventJson(d, state == Fleet.REPORTED_CONNECTED));
         if (rnd.nextInt(100) == 0) {
@@ -348,7 +370,8 @@ public final class FleetSimulator {
         final int size;
         final byte[] hub, sdk, behaviour, nextCause, downCause, reported;
         final int[] renewalSeconds, phase, generation;
-        final boolean[] connected, reportScheduled;
+        final boolean[] connected, reportScheduled, visibleDown, truthOpen, mixedCauses;
+        final long[] heldUp;
         final long[] connectedSince, downSince, sequence;
         final long hubEpoch;
 
@@ -365,6 +388,10 @@ public final class FleetSimulator {
             generation = new int[size];
             connected = new boolean[size];
             reportScheduled = new boolean[size];
+            visibleDown = new boolean[size];
+            truthOpen = new boolean[size];
+            mixedCauses = new boolean[size];
+            heldUp = new long[size];
             connectedSince = new long[size];
             downSince = new long[size];
             sequence = new long[size];

@@ -1,0 +1,165 @@
+package io.github.iothubexporter.sim;
+
+import io.github.iothubexporter.classify.ClassificationSettings;
+import io.github.iothubexporter.classify.Decision;
+import io.github.iothubexporter.classify.DisconnectClassifier;
+import io.github.iothubexporter.classify.DisconnectKind;
+import io.github.iothubexporter.classify.SdkVersionTable;
+import io.github.iothubexporter.ingest.BodyException;
+import io.github.iothubexporter.ingest.EventGridParser;
+import io.github.iothubexporter.ingest.ParsedBatch;
+import io.github.iothubexporter.model.ConnectionEvent;
+import io.github.iothubexporter.model.EventSource;
+import io.github.iothubexporter.state.CriticalDevices;
+import io.github.iothubexporter.state.StateStore;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the simulator through the real parser, state and classifier (as if live: the clock is simulated
+ * time) and compares every decision with the simulator's ground truth: a confusion matrix of kinds.
+ * {@code java -cp target/iothub-connectivity-exporter.jar io.github.iothubexporter.sim.AccuracyRun [devices] [hours] [seed]}
+ */
+public final class AccuracyRun {
+    static final long LATENESS_MS = 4_000;
+    private static final boolean DEBUG = Boolean.getBoolean("accuracy.debug");
+
+    /** Counts of truth kind → decided kind, plus the special cases the targets speak of. */
+    public static final class Report {
+        public final long[][] matrix = new long[3][3];
+        public long visibleTruths;
+        public long matched;
+        public long unmatchedTruths;
+        public long longOutages;
+        public long longOutagesGenuine;
+        public long renewalsCalledGenuine;
+        public long events;
+        public double seconds;
+
+        public long correct() {
+            return matrix[0][0] + matrix[1][1] + matrix[2][2];
+        }
+
+        public double accuracy() {
+            return matched == 0 ? 0 : (double) correct() / matched;
+        }
+
+        public double longOutageRecall() {
+            return longOutages == 0 ? 1 : (double) longOutagesGenuine / longOutages;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            sb.append("| truth \\ decided | token_renewal | transient | genuine |\n|---|---|---|---|\n");
+            for (DisconnectKind t : DisconnectKind.values()) {
+                sb.append("| ").append(t.label());
+                for (DisconnectKind d : DisconnectKind.values()) {
+                    sb.append(" | ").append(matrix[t.ordinal()][d.ordinal()]);
+                }
+                sb.append(" |\n");
+            }
+            sb.append(String.format("%nvisible disconnects %d, matched %d, unmatched %d; correct %.3f %%; "
+                            + "outages longer than grace flagged genuine %.3f %% (%d/%d); token renewals called genuine %d; "
+                            + "%d events in %.1f s%n", visibleTruths, matched, unmatchedTruths, 100 * accuracy(),
+                    100 * longOutageRecall(), longOutagesGenuine, longOutages, renewalsCalledGenuine, events, seconds));
+            return sb.toString();
+        }
+    }
+
+    public static Report run(int devices, double hours, long seed) {
+        long t0 = System.nanoTime();
+        Duration grace = Duration.ofSeconds(180);
+        StateStore store = new StateStore(10, new CriticalDevices(List.of()), 0);
+        DisconnectClassifier classifier = new DisconnectClassifier(ClassificationSettings.defaults(grace), 10, new SdkVersionTable());
+        store.observer(classifier);
+        Map<String, List<Decision>> decisions = new HashMap<>();
+        classifier.addListener(d -> decisions.computeIfAbsent(d.hub() + "/" + d.deviceId(), k -> new ArrayList<>()).add(d));
+        EventGridParser parser = new EventGridParser();
+        long start = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+        long[] events = {0};
+        FleetSimulator[] sim = new FleetSimulator[1];
+        sim[0] = new FleetSimulator(new FleetSimulator.Settings(devices, 2, 1, seed, grace), body -> {
+            try {
+                ParsedBatch b = parser.parse(body, 0, body.length);
+                if (!b.rejections().isEmpty()) {
+                    throw new IllegalStateException("simulator event rejected: " + b.rejections().get(0).message());
+                }
+                for (ConnectionEvent e : b.events()) {
+                    store.apply(e, EventSource.SIMULATOR, true);
+                }
+                events[0] += b.events().size();
+                store.advanceWatermark(sim[0].simulatedTimeMillis() - LATENESS_MS, true);
+            } catch (BodyException e) {
+                throw new IllegalStateException(e);
+            }
+        }, start);
+        List<DisconnectTruth> truths = new ArrayList<>();
+        sim[0].onTruth(truths::add);
+        long end = start + (long) (hours * 3600_000);
+        for (long t = start; t < end; t += 1000) {
+            sim[0].advanceTo(t);
+            store.advanceWatermark(t - LATENESS_MS, true);
+        }
+        Report r = new Report();
+        r.events = events[0];
+        for (DisconnectTruth truth : truths) {
+            if (!truth.visible()) {
+                continue;
+            }
+            r.visibleTruths++;
+            Decision match = null;
+            for (Decision d : decisions.getOrDefault(truth.hub() + "/" + truth.deviceId(), List.of())) {
+                if (d.disconnectMillis() > truth.downMillis() && d.disconnectMillis() <= truth.downMillis() + FleetSimulator.SNAPSHOT_MS) {
+                    match = d;
+                    break;
+                }
+            }
+            if (match == null) {
+                r.unmatchedTruths++;
+                continue;
+            }
+            r.matched++;
+            int t = kindOf(truth.kind()).ordinal();
+            r.matrix[t][match.kind().ordinal()]++;
+            if (truth.upMillis() - truth.downMillis() > grace.toMillis()) {
+                r.longOutages++;
+                if (match.kind() == DisconnectKind.GENUINE) {
+                    r.longOutagesGenuine++;
+                }
+            }
+            if (truth.kind().equals("token_renewal") && match.kind() == DisconnectKind.GENUINE) {
+                r.renewalsCalledGenuine++;
+                if (DEBUG && r.renewalsCalledGenuine < 5) {
+                    System.err.println(truth + " -> " + match + " all=" + decisions.get(truth.hub() + "/" + truth.deviceId()));
+                }
+            }
+        }
+        r.seconds = (System.nanoTime() - t0) / 1e9;
+        return r;
+    }
+
+    private static DisconnectKind kindOf(String label) {
+        for (DisconnectKind k : DisconnectKind.values()) {
+            if (k.label().equals(label)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException(label);
+    }
+
+    public static void main(String[] args) {
+        int devices = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        double hours = args.length > 1 ? Double.parseDouble(args[1]) : 24;
+        long seed = args.length > 2 ? Long.parseLong(args[2]) : 42;
+        System.out.println("Classification accuracy: " + devices + " devices, " + hours + " simulated hours, seed " + seed);
+        System.out.print(run(devices, hours, seed));
+    }
+
+    private AccuracyRun() {
+    }
+}
