@@ -43,7 +43,7 @@ public final class ExporterApp {
                 config.criticalMaxDevices());
         ClassificationSettings defaults = ClassificationSettings.defaults(config.reconnectGrace());
         this.classifier = new DisconnectClassifier(new ClassificationSettings(config.reconnectGrace(), config.renewalTolerance(),
-                defaults.renewalSeconds()), config.maxHubs(), new SdkVersionTable());
+                defaults.renewalSeconds(), config.logWait()), config.maxHubs(), new SdkVersionTable());
         store.observer(classifier);
         this.writer = new StateWriter(new StateWriter.Options(config.stateDir(), config.fsync(), config.snapshotInterval(),
                 config.snapshotJournalBytes(), config.queueCapacity(), config.classificationLateness()), store, Clock.systemUTC());

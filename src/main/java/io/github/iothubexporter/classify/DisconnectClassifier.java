@@ -1,9 +1,11 @@
 package io.github.iothubexporter.classify;
 
 import io.github.iothubexporter.model.ConnectionEvent;
+import io.github.iothubexporter.state.DeviceFact;
 import io.github.iothubexporter.state.DeviceFields;
 import io.github.iothubexporter.state.TransitionObserver;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,6 +28,13 @@ public final class DisconnectClassifier implements TransitionObserver {
 
     private final ClassificationSettings settings;
     private final long graceMillis;
+    private final long logWaitMillis;
+    static final String META_VERSIONS = "classify/sdkVersions";
+    /** A log record belongs to a disconnect whose event (a 60 s snapshot) is at most this much later... */
+    static final long EVIDENCE_BEFORE_MS = 120_000;
+    /** ...or at most this much earlier (clock skew between the two pipelines). */
+    static final long EVIDENCE_AFTER_MS = 30_000;
+    static final int AUTH_EXPIRED = 401003;
     private final int toleranceSeconds;
     private final ClassificationStats stats;
     private final SdkVersionTable versions;
@@ -35,6 +44,7 @@ public final class DisconnectClassifier implements TransitionObserver {
     public DisconnectClassifier(ClassificationSettings settings, int maxHubs, SdkVersionTable versions) {
         this.settings = settings;
         this.graceMillis = settings.grace().toMillis();
+        this.logWaitMillis = settings.logWait().toMillis();
         this.toleranceSeconds = (int) settings.tolerance().toSeconds();
         this.stats = new ClassificationStats(maxHubs);
         this.versions = versions;
@@ -64,6 +74,7 @@ public final class DisconnectClassifier implements TransitionObserver {
             if (known && !wasConnected) {
                 resolve(f, addr, hub, t, live);
             } else if (known) {
+                finishIfWaiting(f, addr, hub, live);
                 // connected twice in a row: it dropped and came back inside one 60 s snapshot window
                 int age = f.connectedSince(addr) > 0 ? ageSeconds(t - f.connectedSince(addr)) : -1;
                 decide(f, addr, hub, kindOfQuickReconnect(f, addr, age), t, t, age, live);
@@ -76,6 +87,7 @@ public final class DisconnectClassifier implements TransitionObserver {
                 resolve(f, addr, hub, t, live);
                 startPending(f, addr, t, 0);
             } else if (known) {
+                finishIfWaiting(f, addr, hub, live);
                 long since = f.connectedSince(addr);
                 startPending(f, addr, t, since > 0 ? ageSeconds(t - since) : -1);
             } else {
@@ -94,12 +106,12 @@ public final class DisconnectClassifier implements TransitionObserver {
 
     /** A reconnect at {@code t} ends the pending disconnect, if any. */
     private void resolve(DeviceFields f, int addr, int hub, long t, boolean live) {
+        finishIfWaiting(f, addr, hub, live);
         long since = f.pendingSince(addr);
         if (since == 0) {
             return;
         }
         long gap = Math.max(0, t - since);
-        int age = f.pendingAge(addr);
         if (f.genuine(addr)) {
             stats.offline.decrementAndGet(hub);
             f.genuine(addr, false);
@@ -107,17 +119,89 @@ public final class DisconnectClassifier implements TransitionObserver {
             if (live) {
                 stats.observeReconnect(hub, DisconnectKind.GENUINE, gap);
             }
-        } else {
-            DisconnectKind kind = gap > graceMillis ? DisconnectKind.GENUINE : kindOfQuickReconnect(f, addr, age);
-            decide(f, addr, hub, kind, since, t, age, live);
+            f.pendingSince(addr, 0);
+        } else if (gap > graceMillis) {
+            decide(f, addr, hub, DisconnectKind.GENUINE, since, t, f.pendingAge(addr), live);
             if (live) {
-                stats.observeReconnect(hub, kind, gap);
+                stats.observeReconnect(hub, DisconnectKind.GENUINE, gap);
             }
-            if (kind != DisconnectKind.GENUINE) {
-                learn(f, addr, age);
+            f.pendingSince(addr, 0);
+        } else if (logWaitMillis > 0) {
+            f.reconnectedAt(addr, t); // wait for the Connections log records of this disconnect
+            pending.push(t + logWaitMillis, addr);
+        } else {
+            finishQuick(f, addr, hub, t, live);
+        }
+    }
+
+    private void finishIfWaiting(DeviceFields f, int addr, int hub, boolean live) {
+        long reconnected = f.reconnectedAt(addr);
+        if (reconnected != 0) {
+            finishQuick(f, addr, hub, reconnected, live);
+        }
+    }
+
+    /** Classifies a disconnect that was followed by a reconnect within the grace window. */
+    private void finishQuick(DeviceFields f, int addr, int hub, long reconnectedAt, boolean live) {
+        long since = f.pendingSince(addr);
+        int age = f.pendingAge(addr);
+        DisconnectKind kind = kindWithEvidence(f, addr, since, age);
+        decide(f, addr, hub, kind, since, reconnectedAt, age, live);
+        if (live) {
+            stats.observeReconnect(hub, kind, Math.max(0, reconnectedAt - since));
+        }
+        learn(f, addr, age);
+        f.pendingSince(addr, 0);
+        f.reconnectedAt(addr, 0);
+    }
+
+    /**
+     * Log evidence first: a 401003 is the SAS-renewal signature (.NET/Java: 401003 then 404104); another error
+     * is a real drop; a clean close is renewal only if the timing fits (Node.js and Python renew cleanly).
+     * Without evidence, the timing decides.
+     */
+    private DisconnectKind kindWithEvidence(DeviceFields f, int addr, long disconnectMillis, int age) {
+        if (inWindow(f.authErrorTime(addr), disconnectMillis)) {
+            return DisconnectKind.TOKEN_RENEWAL;
+        }
+        if (inWindow(f.otherErrorTime(addr), disconnectMillis)) {
+            return DisconnectKind.TRANSIENT;
+        }
+        return kindOfQuickReconnect(f, addr, age);
+    }
+
+    static boolean inWindow(long recordMillis, long disconnectMillis) {
+        return recordMillis != 0 && recordMillis >= disconnectMillis - EVIDENCE_BEFORE_MS
+                && recordMillis <= disconnectMillis + EVIDENCE_AFTER_MS;
+    }
+
+    @Override
+    public String fact(DeviceFields f, int addr, int hub, DeviceFact fact, boolean live) {
+        if (fact.sdkFamily() != 0 && fact.operation() == DeviceFact.CONNECT && !fact.error()) {
+            int version = versions.intern(fact.sdkVersion());
+            if (f.sdkFamily(addr) != fact.sdkFamily() || f.sdkVersion(addr) != version) {
+                f.sdk(addr, fact.sdkFamily(), version);
+                f.meta(META_VERSIONS, String.join("\n", versions.list()).getBytes(StandardCharsets.UTF_8));
             }
         }
-        f.pendingSince(addr, 0);
+        if (fact.operation() == DeviceFact.DISCONNECT) {
+            long t = fact.timeMillis();
+            if (fact.error() && fact.code() == AUTH_EXPIRED) {
+                f.authErrorTime(addr, Math.max(t, f.authErrorTime(addr)));
+            } else if (fact.error()) {
+                f.otherErrorTime(addr, Math.max(t, f.otherErrorTime(addr)));
+            } else {
+                f.cleanDisconnectTime(addr, Math.max(t, f.cleanDisconnectTime(addr)));
+            }
+            if (f.reconnectedAt(addr) != 0 && inWindow(t, f.pendingSince(addr))) {
+                finishQuick(f, addr, hub, f.reconnectedAt(addr), live); // the evidence is here: no need to wait
+            }
+        }
+        int kind = f.lastDecisionKind(addr);
+        if (kind > 0 && inWindow(fact.timeMillis(), f.lastDecisionTime(addr))) {
+            return DisconnectKind.values()[kind - 1].label();
+        }
+        return "unknown";
     }
 
     @Override
@@ -127,6 +211,12 @@ public final class DisconnectClassifier implements TransitionObserver {
             long deadline = pending.peekDeadline();
             int addr = pending.pop();
             long since = f.pendingSince(addr);
+            long reconnected = f.reconnectedAt(addr);
+            if (since != 0 && reconnected != 0 && reconnected + logWaitMillis == deadline) {
+                finishQuick(f, addr, f.hub(addr), reconnected, live); // no log evidence came in time
+                decisions++;
+                continue;
+            }
             if (since == 0 || since + graceMillis != deadline || f.genuine(addr) || f.connected(addr)) {
                 continue; // resolved or superseded since it was queued
             }
@@ -143,6 +233,10 @@ public final class DisconnectClassifier implements TransitionObserver {
     @Override
     public void restored(DeviceFields f) {
         pending.clear();
+        byte[] v = f.meta(META_VERSIONS);
+        if (v != null) {
+            versions.replaceAll(List.of(new String(v, StandardCharsets.UTF_8).split("\n", -1)));
+        }
         for (int h = 0; h < stats.maxHubs(); h++) {
             stats.offline.set(h, 0);
         }
@@ -150,6 +244,8 @@ public final class DisconnectClassifier implements TransitionObserver {
             if (f.pendingSince(addr) != 0) {
                 if (f.genuine(addr)) {
                     stats.offline.incrementAndGet(f.hub(addr));
+                } else if (f.reconnectedAt(addr) != 0) {
+                    pending.push(f.reconnectedAt(addr) + logWaitMillis, addr);
                 } else {
                     pending.push(f.pendingSince(addr) + graceMillis, addr);
                 }
@@ -160,6 +256,7 @@ public final class DisconnectClassifier implements TransitionObserver {
     private void decide(DeviceFields f, int addr, int hub, DisconnectKind kind, long disconnectMillis, long reconnectMillis,
                         int age, boolean live) {
         int family = f.sdkFamily(addr);
+        f.lastDecision(addr, disconnectMillis, kind.ordinal() + 1);
         if (live) {
             stats.countDisconnect(hub, kind, family, f.sdkVersion(addr));
         }

@@ -31,6 +31,24 @@ public final class SdkVersionTable {
         return names.size() - 1;
     }
 
+    /** Restores the table (indices included) from {@link #list()}'s order. */
+    public synchronized void replaceAll(List<String> list) {
+        names.clear();
+        index.clear();
+        for (String v : list) {
+            index.putIfAbsent(v, names.size());
+            names.add(v);
+        }
+        if (names.size() < 2) {
+            names.clear();
+            index.clear();
+            names.addAll(List.of("", "other"));
+            index.put("", 0);
+            index.put("other", 1);
+        }
+        published = names.toArray(new String[0]);
+    }
+
     public String name(int i) {
         String[] p = published;
         return i >= 0 && i < p.length ? p[i] : "other";

@@ -47,6 +47,9 @@ public final class ConfigKeys {
         key("classification.reconnectGrace", "180s", "A disconnect not followed by a connect within this window is genuine.");
         key("classification.lateness", "4s", "How late (behind the newest event time, or the clock when caught up) "
                 + "an event may arrive and still count before a genuine outage is decided.");
+        key("classification.logWait", "auto", "How long (event time) a reconnect within the grace window waits for its "
+                + "Connections log records (401003, 404104, clean close) before it is classified. `auto`: 10m when Log "
+                + "Analytics or the simulator supplies logs, else 0 (decide at once from timing).");
         key("classification.renewalTolerance", "150s", "How far a connection's age may be from a token-renewal period "
                 + "and still match it (connection-state events are 60 s snapshots).");
         key("simulator.enabled", "auto", "`auto`: on when no Event Hubs, Log Analytics or webhook secret is configured; "

@@ -132,6 +132,9 @@ public final class ConfigLoader {
                 v.duration("classification.reconnectGrace", Duration.ofSeconds(1), Duration.ofDays(1)),
                 v.duration("classification.lateness", Duration.ZERO, Duration.ofHours(1)),
                 v.duration("classification.renewalTolerance", Duration.ZERO, Duration.ofHours(1)),
+                "auto".equalsIgnoreCase(v.required("classification.logWait"))
+                        ? (logAnalytics.configured() || simulator ? Duration.ofMinutes(10) : Duration.ZERO)
+                        : v.duration("classification.logWait", Duration.ZERO, Duration.ofHours(2)),
                 simulator,
                 v.intRange("simulator.devices", 1, 10_000_000),
                 v.intRange("simulator.hubs", 1, 3),

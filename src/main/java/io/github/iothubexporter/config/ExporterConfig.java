@@ -23,6 +23,7 @@ public record ExporterConfig(
         Duration reconnectGrace,
         Duration classificationLateness,
         Duration renewalTolerance,
+        Duration logWait,
         boolean simulatorEnabled,
         int simulatorDevices,
         int simulatorHubs,

@@ -73,6 +73,54 @@ public final class DeviceFields {
         t().intAt(addr, DeviceTable.OFF_LEARNED, seconds);
     }
 
+    /** Log evidence times (0 = none): last 401003, last other error, last clean (Information) disconnect. */
+    public long authErrorTime(int addr) {
+        return t().longAt(addr, DeviceTable.OFF_AUTH_ERROR);
+    }
+
+    public void authErrorTime(int addr, long millis) {
+        t().longAt(addr, DeviceTable.OFF_AUTH_ERROR, millis);
+    }
+
+    public long otherErrorTime(int addr) {
+        return t().longAt(addr, DeviceTable.OFF_OTHER_ERROR);
+    }
+
+    public void otherErrorTime(int addr, long millis) {
+        t().longAt(addr, DeviceTable.OFF_OTHER_ERROR, millis);
+    }
+
+    public long cleanDisconnectTime(int addr) {
+        return t().longAt(addr, DeviceTable.OFF_CLEAN_DISCONNECT);
+    }
+
+    public void cleanDisconnectTime(int addr, long millis) {
+        t().longAt(addr, DeviceTable.OFF_CLEAN_DISCONNECT, millis);
+    }
+
+    /** Event time of a reconnect whose disconnect still waits for log evidence, or 0. */
+    public long reconnectedAt(int addr) {
+        return t().longAt(addr, DeviceTable.OFF_RECONNECTED);
+    }
+
+    public void reconnectedAt(int addr, long millis) {
+        t().longAt(addr, DeviceTable.OFF_RECONNECTED, millis);
+    }
+
+    /** The most recent decision: its disconnect's event time and kind ordinal + 1 (0 = none yet). */
+    public long lastDecisionTime(int addr) {
+        return t().longAt(addr, DeviceTable.OFF_LAST_DECISION);
+    }
+
+    public int lastDecisionKind(int addr) {
+        return t().byteAt(addr, DeviceTable.OFF_LAST_KIND);
+    }
+
+    public void lastDecision(int addr, long millis, int kindPlusOne) {
+        t().longAt(addr, DeviceTable.OFF_LAST_DECISION, millis);
+        t().byteAt(addr, DeviceTable.OFF_LAST_KIND, kindPlusOne);
+    }
+
     public boolean genuine(int addr) {
         return (t().flags(addr) & DeviceTable.FLAG_GENUINE) != 0;
     }
@@ -103,6 +151,15 @@ public final class DeviceFields {
 
     public void sdk(int addr, int family, int version) {
         t().sdk(addr, family, version);
+    }
+
+    /** Small durable values kept with the state (they travel in snapshots). */
+    public byte[] meta(String key) {
+        return store.meta.get(key);
+    }
+
+    public void meta(String key, byte[] value) {
+        store.meta.put(key, value);
     }
 
     /** Address of an identity, or -1. */

@@ -18,6 +18,8 @@ import java.util.Arrays;
  * <p>Record layout: hub index (2) · flags (1) · device length (1) · module length (1) · SDK family (1) ·
  * SDK version index (2) · sequence number (32, big-endian words) · event time ms (8) · connected since ms (8) ·
  * pending disconnect ms (8) · connection age at that disconnect s (4) · learned renewal period s (4) ·
+ * log evidence: last 401003 disconnect ms (8), last other error disconnect ms (8), last clean disconnect ms (8) ·
+ * reconnect awaiting log evidence ms (8) · last decision's disconnect ms (8) · last decision's kind (1) · pad (3) ·
  * device ID bytes · module ID bytes. IDs are 7-bit ASCII (validated at ingest), one byte per character.
  */
 final class DeviceTable {
@@ -37,7 +39,13 @@ final class DeviceTable {
     static final int OFF_PENDING = 56;
     static final int OFF_PENDING_AGE = 64;
     static final int OFF_LEARNED = 68;
-    static final int HEADER = 72;
+    static final int OFF_AUTH_ERROR = 72;
+    static final int OFF_OTHER_ERROR = 80;
+    static final int OFF_CLEAN_DISCONNECT = 88;
+    static final int OFF_RECONNECTED = 96;
+    static final int OFF_LAST_DECISION = 104;
+    static final int OFF_LAST_KIND = 112;
+    static final int HEADER = 116;
 
     static final int FLAG_CONNECTED = 1;
     static final int FLAG_CRITICAL = 2;
@@ -245,6 +253,14 @@ final class DeviceTable {
 
     void intAt(int addr, int field, int value) {
         INT.set(page(addr), off(addr) + field, value);
+    }
+
+    int byteAt(int addr, int field) {
+        return page(addr)[off(addr) + field];
+    }
+
+    void byteAt(int addr, int field, int value) {
+        page(addr)[off(addr) + field] = (byte) value;
     }
 
     int sdk(int addr) {

@@ -29,6 +29,7 @@ import java.util.zip.CRC32C;
 final class Journal implements Closeable {
     static final byte TYPE_EVENT = 1;
     static final byte TYPE_META = 2;
+    static final byte TYPE_FACT = 3;
     private static final int MAX_FRAME = 1 << 24;
 
     private final Path dir;
@@ -97,6 +98,21 @@ final class Journal implements Closeable {
         seal(start);
     }
 
+    void appendFact(DeviceFact f) {
+        ensure(8 + 1 + 3 + f.hub().length() + f.deviceId().length() + f.moduleId().length() + 8 + 1 + 1 + 4 + 1 + 1
+                + f.sdkVersion().length());
+        int start = buf.position();
+        buf.position(start + 8);
+        buf.put(TYPE_FACT);
+        putShortString(f.hub());
+        putShortString(f.deviceId());
+        putShortString(f.moduleId());
+        buf.putLong(f.timeMillis()).put((byte) f.operation()).put((byte) (f.error() ? 1 : 0)).putInt(f.code())
+                .put((byte) f.sdkFamily());
+        putShortString(f.sdkVersion().length() > 255 ? f.sdkVersion().substring(0, 255) : f.sdkVersion());
+        seal(start);
+    }
+
     private void putShortString(String s) {
         buf.put((byte) s.length());
         for (int i = 0; i < s.length(); i++) {
@@ -152,6 +168,8 @@ final class Journal implements Closeable {
         void event(ConnectionEvent e, EventSource source);
 
         void meta(String key, byte[] value);
+
+        void fact(DeviceFact fact);
     }
 
     /**
@@ -209,6 +227,17 @@ final class Journal implements Closeable {
             SequenceNumber s = new SequenceNumber(b.getLong(), b.getLong(), b.getLong(), b.getLong());
             long time = b.getLong();
             sink.event(new ConnectionEvent(hub, device, module, connected, s, time), source);
+        } else if (type == TYPE_FACT) {
+            String hub = getShortString(b);
+            String device = getShortString(b);
+            String module = getShortString(b);
+            long time = b.getLong();
+            int op = b.get();
+            boolean error = b.get() != 0;
+            int code = b.getInt();
+            int family = b.get();
+            String version = getShortString(b);
+            sink.fact(new DeviceFact(hub, device, module, time, op, error, code, family, version));
         } else if (type == TYPE_META) {
             byte[] k = new byte[b.getShort() & 0xffff];
             b.get(k);

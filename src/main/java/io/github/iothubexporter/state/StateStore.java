@@ -137,6 +137,19 @@ public final class StateStore {
         return Outcome.APPLIED;
     }
 
+    /** Applies a log-derived fact; returns the kind its record counts under. */
+    public String applyFact(DeviceFact fact, boolean live) {
+        int hub = hubs.find(fact.hub());
+        if (hub < 0) {
+            return "unknown";
+        }
+        int addr = table.find(hub, fact.deviceId(), fact.moduleId());
+        if (addr < 0) {
+            return "unknown"; // no connection-state events for it (HTTPS-only, or not active yet)
+        }
+        return observer.fact(fields, addr, hub, fact, live);
+    }
+
     private int hubIndex(String hub) {
         int before = hubs.size();
         int i = hubs.indexOf(hub);

@@ -91,6 +91,11 @@ public final class StateWriter implements AutoCloseable {
             public void meta(String key, byte[] value) {
                 store.replayMeta(key, value);
             }
+
+            @Override
+            public void fact(DeviceFact fact) {
+                store.applyFact(fact, false);
+            }
         };
         for (long seg : Journal.segments(dir)) {
             if (seg >= next) {
@@ -143,6 +148,18 @@ public final class StateWriter implements AutoCloseable {
      */
     public CompletableFuture<ApplyResult> commitPositions(Map<String, byte[]> positions) {
         return submit(List.of(), EventSource.WEBHOOK, positions);
+    }
+
+    /**
+     * Queues log-derived facts; the future completes, once they are durable, with the {@code kind} each
+     * record counts under, in order.
+     */
+    public CompletableFuture<List<String>> submitFacts(List<DeviceFact> facts, Map<String, byte[]> positions) {
+        Batch b = new Batch(List.of(), EventSource.WEBHOOK, positions == null ? Map.of() : positions);
+        b.facts = facts;
+        CompletableFuture<List<String>> kinds = b.done.thenApply(r -> b.kinds);
+        offer(b, b.done);
+        return kinds;
     }
 
     /** Runs a read on the writer thread (consistent view of the state). */
@@ -256,6 +273,14 @@ public final class StateWriter implements AutoCloseable {
                 }
             }
         }
+        if (!b.facts.isEmpty()) {
+            List<String> kinds = new ArrayList<>(b.facts.size());
+            for (DeviceFact f : b.facts) {
+                journal.appendFact(f);
+                kinds.add(store.applyFact(f, true));
+            }
+            b.kinds = kinds;
+        }
         for (Map.Entry<String, byte[]> p : b.positions.entrySet()) {
             store.meta.put(p.getKey(), p.getValue());
             journal.appendMeta(p.getKey(), p.getValue());
@@ -315,6 +340,8 @@ public final class StateWriter implements AutoCloseable {
         final Map<String, byte[]> positions;
         final CompletableFuture<ApplyResult> done = new CompletableFuture<>();
         ApplyResult result;
+        List<DeviceFact> facts = List.of();
+        List<String> kinds = List.of();
 
         Batch(List<ConnectionEvent> events, EventSource source, Map<String, byte[]> positions) {
             this.events = events;

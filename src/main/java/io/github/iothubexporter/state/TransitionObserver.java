@@ -20,6 +20,12 @@ public interface TransitionObserver {
     /** Event time has advanced to {@code watermarkMillis}: decide what waited for it. Returns decisions made. */
     int watermark(DeviceFields fields, long watermarkMillis, boolean live);
 
+    /**
+     * A log-derived fact about a known identity. Returns the {@code kind} label its record should be counted
+     * under ("unknown" when it matches no classified disconnect).
+     */
+    String fact(DeviceFields fields, int addr, int hub, DeviceFact fact, boolean live);
+
     /** The table was loaded from a snapshot: rebuild derived structures and gauges. */
     void restored(DeviceFields fields);
 
@@ -31,6 +37,11 @@ public interface TransitionObserver {
         @Override
         public int watermark(DeviceFields f, long w, boolean live) {
             return 0;
+        }
+
+        @Override
+        public String fact(DeviceFields f, int addr, int hub, DeviceFact fact, boolean live) {
+            return "unknown";
         }
 
         @Override

@@ -1,0 +1,117 @@
+package io.github.iothubexporter.classify;
+
+import io.github.iothubexporter.model.ConnectionEvent;
+import io.github.iothubexporter.model.EventSource;
+import io.github.iothubexporter.model.SequenceNumber;
+import io.github.iothubexporter.state.CriticalDevices;
+import io.github.iothubexporter.state.DeviceFact;
+import io.github.iothubexporter.state.StateStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Connections log records as evidence: they arrive minutes after the events and still decide the kind. */
+class LogEvidenceTest {
+    static final long T0 = 1_750_000_000_000L;
+    static final long MIN = 60_000;
+    private StateStore store;
+    private DisconnectClassifier classifier;
+    private final List<Decision> decisions = new ArrayList<>();
+    private long seq;
+
+    @BeforeEach
+    void setUp() {
+        store = new StateStore(10, new CriticalDevices(List.of()), 0);
+        classifier = new DisconnectClassifier(ClassificationSettings.defaults(Duration.ofSeconds(180)).withLogWait(Duration.ofMinutes(10)),
+                10, new SdkVersionTable());
+        classifier.addListener(decisions::add);
+        store.observer(classifier);
+    }
+
+    private void event(boolean connected, long time) {
+        store.apply(new ConnectionEvent("hub", "d", "", connected, new SequenceNumber(0, 0, 0, ++seq), time), EventSource.WEBHOOK, true);
+    }
+
+    private String record(long time, int operation, boolean error, int code) {
+        return store.applyFact(new DeviceFact("hub", "d", "", time, operation, error, code, 0, ""), true);
+    }
+
+    private String connectRecord(long time, SdkFamily family, String version) {
+        return store.applyFact(new DeviceFact("hub", "d", "", time, DeviceFact.CONNECT, false, 0, family.ordinal(), version), true);
+    }
+
+    @Test
+    void theRenewalSignatureDecidesEvenWhenTheTimingDoesNot() {
+        event(true, T0);
+        connectRecord(T0 - 5_000, SdkFamily.JAVA, "1.30.1");
+        long down = T0 + 33 * MIN; // a non-default lifetime nobody has learned yet
+        event(false, down);
+        event(true, down + MIN);
+        assertThat(decisions).isEmpty(); // waiting for the logs
+        // minutes later the records arrive: 401003 then 404104
+        assertThat(record(down - 20_000, DeviceFact.DISCONNECT, true, 401003)).isEqualTo("token_renewal");
+        assertThat(record(down - 19_000, DeviceFact.DISCONNECT, true, 404104)).isEqualTo("token_renewal");
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.TOKEN_RENEWAL);
+        assertThat(decisions.get(0).sdk()).isEqualTo(SdkFamily.JAVA);
+        assertThat(classifier.stats().disconnectCounts()).singleElement()
+                .satisfies(c -> assertThat(classifier.versions().name(c.version())).isEqualTo("1.30.1"));
+    }
+
+    @Test
+    void anErrorWithoutTheRenewalSignatureIsTransientEvenAtTheRenewalAge() {
+        event(true, T0);
+        connectRecord(T0, SdkFamily.DOTNET, "1.42.0");
+        long down = T0 + 70 * MIN;
+        event(false, down);
+        event(true, down + MIN);
+        assertThat(record(down - 30_000, DeviceFact.DISCONNECT, true, 404104)).isEqualTo("transient");
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.TRANSIENT);
+    }
+
+    @Test
+    void withoutEvidenceTheTimingDecidesWhenTheWaitIsOver() {
+        event(true, T0);
+        connectRecord(T0, SdkFamily.NODE, "1.18.0");
+        long down = T0 + 45 * MIN;
+        event(false, down);
+        event(true, down + MIN);
+        store.advanceWatermark(down + MIN + 9 * MIN, true);
+        assertThat(decisions).isEmpty();
+        store.advanceWatermark(down + MIN + 10 * MIN, true);
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.TOKEN_RENEWAL);
+        // a clean-close record arriving later still finds its kind
+        assertThat(record(down - 10_000, DeviceFact.DISCONNECT, false, 0)).isEqualTo("token_renewal");
+    }
+
+    @Test
+    void genuineOutagesDoNotWaitForLogs() {
+        event(true, T0);
+        long down = T0 + 10 * MIN;
+        event(false, down);
+        store.advanceWatermark(down + 181_000, true);
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.GENUINE);
+        assertThat(record(down - 5_000, DeviceFact.DISCONNECT, true, 404104)).isEqualTo("genuine");
+        assertThat(record(down - 600_000, DeviceFact.DISCONNECT, true, 404104)).as("far from any disconnect").isEqualTo("unknown");
+    }
+
+    @Test
+    void aSecondDisconnectFinishesTheWaitingOne() {
+        event(true, T0);
+        long down = T0 + 20 * MIN;
+        event(false, down);
+        event(true, down + MIN);
+        event(false, down + 3 * MIN);
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.TRANSIENT);
+    }
+
+    @Test
+    void recordsForUnknownDevicesCountAsUnknown() {
+        assertThat(store.applyFact(new DeviceFact("hub", "ghost", "", T0, DeviceFact.DISCONNECT, true, 404104, 0, ""), true))
+                .isEqualTo("unknown");
+    }
+}
