@@ -37,6 +37,11 @@ public final class FleetSimulator {
     public record Settings(int devices, int hubs, double speed, long seed, Duration reconnectGrace) {
     }
 
+    /** Receives {@code {"records":[...]}} Connections resource-log bodies, in ingestion order. */
+    public interface LogSink {
+        void deliver(byte[] recordsBody);
+    }
+
     /** Receives Event Grid bodies; blocking here slows the simulation down (backpressure). */
     public interface Sink {
         void deliver(byte[] eventGridBody);
@@ -45,7 +50,7 @@ public final class FleetSimulator {
     // causes of a drop
     static final byte RENEWAL = 1, OUTAGE = 2, FLAP = 3, DUPLICATE = 4, MASS = 5;
     // behaviours
-    static final byte NORMAL = 0, FLAPPER = 1, DUPLICATE_PAIR = 2, HTTPS_ONLY = 3;
+    static final byte NORMAL = 0, FLAPPER = 1, DUPLICATE_PAIR = 2, HTTPS_ONLY = 3, BAD_KEY = 4;
 
     private final Settings settings;
     private final Sink sink;
@@ -54,6 +59,8 @@ public final class FleetSimulator {
     private final String[] hubNames;
     private final Fleet fleet;
     private final EventHeap heap = new EventHeap();
+    private final ConnectionLogEmitter logs;
+    private long nextAuthFailure;
     private final List<String> pending = new ArrayList<>();
     private Consumer<DisconnectTruth> truthListener = t -> { };
     private long simNow;
@@ -68,6 +75,11 @@ public final class FleetSimulator {
     }
 
     public FleetSimulator(Settings settings, Sink sink, long startMillis) {
+        this(settings, sink, null, startMillis);
+    }
+
+    /** With {@code logSink}, also emits the Connections resource-log records, after an ingestion delay. */
+    public FleetSimulator(Settings settings, Sink sink, LogSink logSink, long startMillis) {
         this.settings = settings;
         this.sink = sink;
         this.rnd = new Random(settings.seed());
@@ -77,8 +89,10 @@ public final class FleetSimulator {
         String[] names = {"contoso-sim-westeurope", "contoso-sim-eastus", "contoso-sim-japaneast"};
         System.arraycopy(names, 0, hubNames, 0, settings.hubs());
         this.fleet = new Fleet(settings.devices(), settings.hubs(), rnd);
+        this.logs = logSink == null ? null : new ConnectionLogEmitter(logSink, settings.seed(), hubNames);
+        this.nextAuthFailure = startMillis + 30_000;
         for (int d = 0; d < fleet.size; d++) {
-            if (fleet.behaviour[d] != HTTPS_ONLY) {
+            if (fleet.behaviour[d] != HTTPS_ONLY && fleet.behaviour[d] != BAD_KEY) {
                 heap.push(startMillis + (long) (rnd.nextDouble() * 90_000), EventHeap.TRANSITION, d);
             }
         }
@@ -188,6 +202,17 @@ public final class FleetSimulator {
         }
         simNow = Math.max(simNow, target);
         flush();
+        if (logs != null) {
+            while (nextAuthFailure <= simNow && fleet.size >= 4) {
+                logs.authFailure(fleet, fleet.size - 2, nextAuthFailure); // the device with a bad key
+                nextAuthFailure += 5 * 60_000;
+            }
+            logs.deliverDue(simNow);
+        }
+    }
+
+    public long logRecordsEmitted() {
+        return logs == null ? 0 : logs.emitted();
     }
 
     private void transition(int d) {
@@ -196,6 +221,9 @@ public final class FleetSimulator {
             boolean first = f.connectedSince[d] == 0 && f.downSince[d] == 0;
             f.connected[d] = true;
             f.connectedSince[d] = simNow;
+            if (logs != null) {
+                logs.connected(f, d, simNow);
+            }
             if (!first) {
                 if (f.reported[d] == Fleet.REPORTED_DISCONNECTED) {
                     // observers see this outage end only when a snapshot reports the device connected again
@@ -215,6 +243,9 @@ public final class FleetSimulator {
     private void drop(int d, byte cause) {
         Fleet f = fleet;
         f.connected[d] = false;
+        if (logs != null) {
+            logs.dropped(f, d, simNow, cause);
+        }
         if (f.truthOpen[d]) {
             // dropped again before the reconnect was reported: observers see one longer outage
             f.truthOpen[d] = false;
@@ -368,7 +399,7 @@ public final class FleetSimulator {
     static final class Fleet {
         static final byte REPORTED_NONE = 0, REPORTED_CONNECTED = 1, REPORTED_DISCONNECTED = 2;
         final int size;
-        final byte[] hub, sdk, behaviour, nextCause, downCause, reported;
+        final byte[] hub, sdk, behaviour, nextCause, downCause, reported, version, protocol;
         final int[] renewalSeconds, phase, generation;
         final boolean[] connected, reportScheduled, visibleDown, truthOpen, mixedCauses;
         final long[] heldUp;
@@ -383,6 +414,8 @@ public final class FleetSimulator {
             nextCause = new byte[size];
             downCause = new byte[size];
             reported = new byte[size];
+            version = new byte[size];
+            protocol = new byte[size];
             renewalSeconds = new int[size];
             phase = new int[size];
             generation = new int[size];
@@ -400,6 +433,9 @@ public final class FleetSimulator {
                 hub[d] = (byte) (d % hubs);
                 SdkProfile p = SdkProfile.pick(rnd);
                 sdk[d] = (byte) p.ordinal();
+                version[d] = (byte) rnd.nextInt(p.versions().length);
+                int pr = rnd.nextInt(100);
+                protocol[d] = (byte) (p == SdkProfile.C ? 2 : pr < 80 ? 0 : 1); // C devices here use AMQP
                 int r = rnd.nextInt(1000);
                 behaviour[d] = r < 20 ? HTTPS_ONLY : r < 40 ? FLAPPER : NORMAL;
                 int renewal = p.renewalSeconds();
@@ -412,6 +448,7 @@ public final class FleetSimulator {
             }
             if (size >= 4) {
                 behaviour[size - 1] = DUPLICATE_PAIR; // two processes share this identity
+                behaviour[size - 2] = BAD_KEY;        // a device configured with a wrong key
             }
         }
 
@@ -425,6 +462,14 @@ public final class FleetSimulator {
                 case EMBEDDED_C -> "tracker";
             };
             return String.format("%s-%07d", prefix, d);
+        }
+
+        String protocol(int d) {
+            return switch (protocol[d]) {
+                case 1 -> "MqttWs";
+                case 2 -> "Amqp";
+                default -> "Mqtt";
+            };
         }
 
         /** Every 50th device is an IoT Edge module identity. */
