@@ -51,6 +51,7 @@ final class HttpServerVerticle extends VerticleBase {
                 .setHost(deps.config().host())
                 .setPort(deps.config().port())
                 .setCompressionSupported(true)
+                .setHttp2ClearTextEnabled(false) // HTTP/1.1 only: scrapers and Event Grid need nothing else
                 .setDecompressionSupported(false);
         return vertx.createHttpServer(options).requestHandler(router).listen()
                 .onSuccess(server -> boundPort.accept(server.actualPort()));

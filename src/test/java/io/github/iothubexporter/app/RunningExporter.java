@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 /** The real service, in-process, on a random port, for tests that speak HTTP to it. */
 public final class RunningExporter implements AutoCloseable {
     private final ExporterApp app;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     public final String base;
 
     public RunningExporter(Path stateDir, Map<String, String> env) throws Exception {
