@@ -135,13 +135,14 @@ public final class EventGridBodies {
 
     /** Rewrites the round word of every sequence number of a batch written by {@link #batch}. */
     public static void patchRound(byte[] body, int[] seqOffsets, int count, long round) {
+        byte[] digits = new byte[16];
+        long v = round;
+        for (int d = 15; d >= 0; d--) {
+            digits[d] = HEX[(int) (v & 0xf)];
+            v >>>= 4;
+        }
         for (int k = 0; k < count; k++) {
-            int o = seqOffsets[k] + ROUND_DIGITS_OFFSET;
-            long v = round;
-            for (int d = 15; d >= 0; d--) {
-                body[o + d] = HEX[(int) (v & 0xf)];
-                v >>>= 4;
-            }
+            System.arraycopy(digits, 0, body, seqOffsets[k] + ROUND_DIGITS_OFFSET, 16);
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.iothubexporter.bench;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.github.iothubexporter.ingest.BodyException;
 import io.github.iothubexporter.ingest.EventGridParser;
 import io.github.iothubexporter.ingest.ParsedBatch;
@@ -47,6 +48,8 @@ import java.util.stream.Stream;
  *
  * <ul>
  *   <li>{@link #tokenize}: {@code JsonFactory.createParser} + {@code nextToken()} until null (baseline);</li>
+ *   <li>{@link #tokenizeDecodeRead}: the baseline plus decoding the seven string values the parser reads
+ *       (a step to split the parser's cost into Jackson string decoding and the parser's own work);</li>
  *   <li>{@link #parse}: {@code EventGridParser.parse} only (parse + validate into ConnectionEvents);</li>
  *   <li>{@link #parseApply}: parse, then {@code StateStore.apply(e, WEBHOOK, true)} per event; no StateWriter
  *       thread, no journal, no fsync;</li>
@@ -206,6 +209,31 @@ public class ParseApplyBenchmark {
             }
         }
         return tokens;
+    }
+
+    /**
+     * Decomposition step between {@link #tokenize} and {@link #parse}: the same tokenizer loop, but the values of
+     * the seven fields EventGridParser reads (eventType, eventTime, topic, sequenceNumber, hubName, deviceId,
+     * moduleId) are decoded into Jackson's text buffer, as EventGridParser must. No validation, no objects.
+     */
+    @Benchmark
+    public int tokenizeDecodeRead(Bodies in) throws IOException {
+        int chars = 0;
+        try (JsonParser p = PLAIN.createParser(in.current, 0, in.current.length)) {
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                if (t == JsonToken.VALUE_STRING) {
+                    switch (p.currentName()) {
+                        case "eventType", "eventTime", "topic", "sequenceNumber", "hubName", "deviceId", "moduleId" ->
+                                chars += p.getTextLength();
+                        default -> {
+                            // left undecoded, as tokenize does
+                        }
+                    }
+                }
+            }
+        }
+        return chars;
     }
 
     /** Parse + validate into ConnectionEvents, no state. */
