@@ -131,14 +131,17 @@ public final class HttpLoadGenerator {
                     pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99), pct(lat, 0.999),
                     lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6, lat.length);
             double scrapeSeconds = (s1.nanoTime - s0.nanoTime) / 1e9;
+            double appliedPerSecond = (s1.applied - s0.applied) / scrapeSeconds;
+            double exporterCores = (s1.cpuSeconds - s0.cpuSeconds) / scrapeSeconds;
             System.out.printf("exporter /metrics: %.0f events applied/s (webhook), %.2f cores used (process_cpu_seconds_total), "
-                            + "tracked=%d%n", (s1.applied - s0.applied) / scrapeSeconds, (s1.cpuSeconds - s0.cpuSeconds) / scrapeSeconds,
-                    (long) s1.tracked);
+                    + "so %.0f events per exporter CPU-second; tracked=%d%n", appliedPerSecond, exporterCores,
+                    appliedPerSecond / exporterCores, (long) s1.tracked);
             System.out.printf("generator: %.2f cores used%n", (cpu1 - cpu0) / 1e9 / seconds);
             if (firstProblem != null) {
                 System.out.println("first problem: " + firstProblem);
             }
-            System.out.printf("RESULT events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f%n", eventsPerSecond, pct(lat, 0.50), pct(lat, 0.99));
+            System.out.printf("RESULT events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f exporter_cores=%.2f events_per_exporter_cpu_s=%.0f%n",
+                    eventsPerSecond, pct(lat, 0.50), pct(lat, 0.99), exporterCores, appliedPerSecond / exporterCores);
             return (c1[1] - c0[1]) + (c1[3] - c0[3]) == 0 && requests > 0 ? 0 : 1;
         } finally {
             running = false;
