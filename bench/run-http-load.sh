@@ -44,6 +44,10 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   mvn -q -DskipTests package
   mvn -q -Pbench -DskipTests compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt
 fi
+for f in target/iothub-connectivity-exporter.jar target/bench-classpath.txt \
+         target/classes/io/github/iothubexporter/bench/HttpLoadGenerator.class; do
+  [ -f "$f" ] || { echo "$f is missing: run without SKIP_BUILD" >&2; exit 1; }
+done
 cp target/iothub-connectivity-exporter.jar "$WORK/exporter.jar"
 GEN_CP="target/classes:$(cat target/bench-classpath.txt)"
 
@@ -64,7 +68,7 @@ java $GENERATOR_JAVA_OPTS -cp "$GEN_CP" io.github.iothubexporter.bench.HttpLoadG
 rc=$?
 set -e
 echo "== journal/snapshot files at the end:"
-ls -la "$WORK/state" | tail -n +2 | awk '{print "   " $5 "\t" $9}'
+ls -la "$WORK/state" 2>/dev/null | tail -n +4 | awk '{print "   " $5 "\t" $9}' || true
 if [ $rc -ne 0 ] || ! kill -0 "$EXPORTER_PID" 2>/dev/null; then
   echo "== generator exit code $rc; exporter log tail:" >&2
   tail -n 30 "$WORK/exporter.log" >&2
