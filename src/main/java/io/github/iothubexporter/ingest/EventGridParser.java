@@ -57,17 +57,19 @@ public final class EventGridParser {
             JsonToken elem = array ? p.nextToken() : t;
             while (elem != null && elem != JsonToken.END_ARRAY) {
                 int start = (int) p.currentTokenLocation().getByteOffset();
-                String where = array ? "event[" + index + "]" : "event";
                 if (elem != JsonToken.START_OBJECT) {
                     p.skipChildren();
                     int end = (int) p.currentLocation().getByteOffset();
                     rejections.add(new Rejection(RejectReason.INVALID_EVENT,
-                            where + " is " + describe(elem) + ", not an object", start, end));
+                            (array ? "event[" + index + "]" : "event") + " is " + describe(elem) + ", not an object", start, end));
                 } else {
                     env.reset();
                     readEnvelope(p, env);
                     int end = (int) p.currentLocation().getByteOffset();
-                    Object outcome = env.toEvent(where);
+                    if (env.hubName == null && env.topicPending) {
+                        env.topic = topicOf(body, off + start, end - start);
+                    }
+                    Object outcome = env.toEvent(array ? index : -1);
                     if (outcome instanceof ConnectionEvent ev) {
                         events.add(ev);
                     } else if (outcome instanceof Rejection r) {
@@ -112,7 +114,13 @@ public final class EventGridParser {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             switch (name) {
-                case "eventType", "type" -> env.eventType = string(p, v, env, name);
+                case "eventType", "type" -> {
+                    if (v == JsonToken.VALUE_STRING) {
+                        env.eventType = eventType(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), p);
+                    } else {
+                        env.eventType = string(p, v, env, name);
+                    }
+                }
                 case "eventTime", "time" -> {
                     if (v == JsonToken.VALUE_STRING) {
                         env.timeMillis = EventTimes.parseMillis(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
@@ -122,7 +130,13 @@ public final class EventGridParser {
                         p.skipChildren();
                     }
                 }
-                case "topic", "source" -> env.topic = string(p, v, env, name);
+                case "topic", "source" -> {
+                    if (v == JsonToken.VALUE_STRING) {
+                        env.topicPending = true; // decoded only if data.hubName turns out missing
+                    } else {
+                        string(p, v, env, name);
+                    }
+                }
                 case "data" -> {
                     if (v == JsonToken.START_OBJECT) {
                         readData(p, env);
@@ -145,7 +159,13 @@ public final class EventGridParser {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             switch (name) {
-                case "hubName" -> env.hubName = string(p, v, env, "data.hubName");
+                case "hubName" -> {
+                    if (v == JsonToken.VALUE_STRING) {
+                        env.hubName = env.hub(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                    } else {
+                        env.hubName = string(p, v, env, "data.hubName");
+                    }
+                }
                 case "deviceId" -> env.deviceId = string(p, v, env, "data.deviceId");
                 case "moduleId" -> env.moduleId = string(p, v, env, "data.moduleId");
                 case "validationCode" -> env.validationCode = string(p, v, env, "data.validationCode");
@@ -185,6 +205,51 @@ public final class EventGridParser {
             p.skipChildren();
         }
         return null;
+    }
+
+    private static final char[] CONNECTED_CHARS = CONNECTED.toCharArray();
+    private static final char[] DISCONNECTED_CHARS = DISCONNECTED.toCharArray();
+
+    private static String eventType(char[] b, int off, int len, JsonParser p) throws IOException {
+        if (len == CONNECTED_CHARS.length && java.util.Arrays.equals(b, off, off + len, CONNECTED_CHARS, 0, len)
+                || equalsIgnoreCase(b, off, len, CONNECTED)) {
+            return CONNECTED;
+        }
+        if (len == DISCONNECTED_CHARS.length && java.util.Arrays.equals(b, off, off + len, DISCONNECTED_CHARS, 0, len)
+                || equalsIgnoreCase(b, off, len, DISCONNECTED)) {
+            return DISCONNECTED;
+        }
+        return p.getText();
+    }
+
+    /** Slow path: the top-level topic (or source) of one event object, re-read from its bytes. */
+    private static String topicOf(byte[] body, int start, int len) throws IOException {
+        try (JsonParser q = FACTORY.createParser(body, start, len)) {
+            q.nextToken();
+            while (q.nextToken() == JsonToken.FIELD_NAME) {
+                String name = q.currentName();
+                JsonToken v = q.nextToken();
+                if (("topic".equals(name) || "source".equals(name)) && v == JsonToken.VALUE_STRING) {
+                    return q.getText();
+                }
+                q.skipChildren();
+            }
+        }
+        return null;
+    }
+
+    static boolean equalsIgnoreCase(char[] b, int off, int len, String s) {
+        if (len != s.length()) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            char c = b[off + i];
+            char d = s.charAt(i);
+            if (c != d && Character.toLowerCase(c) != Character.toLowerCase(d)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String describe(JsonToken t) {
@@ -228,7 +293,34 @@ public final class EventGridParser {
         String validationCode;
         String typeError;
 
+        /** Lower-case hub names already seen in this body, so each event's hub is one shared String. */
+        final String[] hubs = new String[4];
+
+        String hub(char[] b, int off, int len) {
+            for (String h : hubs) {
+                if (h == null) {
+                    break;
+                }
+                if (equalsIgnoreCase(b, off, len, h)) {
+                    return h;
+                }
+            }
+            String h = new String(b, off, len).toLowerCase(Locale.ROOT);
+            if (Identifiers.checkHub(h) == null) {
+                for (int i = 0; i < hubs.length; i++) {
+                    if (hubs[i] == null) {
+                        hubs[i] = h;
+                        break;
+                    }
+                }
+            }
+            return h;
+        }
+
+        boolean topicPending;
+
         void reset() {
+            topicPending = false;
             eventType = topic = hubName = deviceId = moduleId = validationCode = typeError = null;
             timeSeen = dataSeen = sequenceSeen = false;
             timeMillis = EventTimes.INVALID;
@@ -242,10 +334,11 @@ public final class EventGridParser {
         }
 
         /** A ConnectionEvent, a Rejection, or one of the markers. */
-        Object toEvent(String where) {
+        Object toEvent(int index) {
+            this.index = index;
             if (eventType == null) {
-                return typeError != null ? reject(RejectReason.INVALID_EVENT, where, typeError)
-                        : reject(RejectReason.INVALID_EVENT, where, "eventType (or CloudEvents type) is missing");
+                return typeError != null ? reject(RejectReason.INVALID_EVENT, typeError)
+                        : reject(RejectReason.INVALID_EVENT, "eventType (or CloudEvents type) is missing");
             }
             boolean connected;
             if (CONNECTED.equalsIgnoreCase(eventType)) {
@@ -254,55 +347,58 @@ public final class EventGridParser {
                 connected = false;
             } else if (VALIDATION.equalsIgnoreCase(eventType)) {
                 if (validationCode == null) {
-                    return reject(RejectReason.INVALID_EVENT, where, "SubscriptionValidationEvent without data.validationCode");
+                    return reject(RejectReason.INVALID_EVENT, "SubscriptionValidationEvent without data.validationCode");
                 }
                 return VALIDATION_MARKER;
             } else {
                 return SKIP_MARKER; // other IoT Hub or Event Grid event types are not ours to judge
             }
             if (typeError != null) {
-                return reject(RejectReason.INVALID_EVENT, where, typeError);
+                return reject(RejectReason.INVALID_EVENT, typeError);
             }
             if (!dataSeen) {
-                return reject(RejectReason.INVALID_EVENT, where, "data is missing");
+                return reject(RejectReason.INVALID_EVENT, "data is missing");
             }
             if (deviceId == null) {
-                return reject(RejectReason.INVALID_EVENT, where, "data.deviceId is missing");
+                return reject(RejectReason.INVALID_EVENT, "data.deviceId is missing");
             }
             String problem = Identifiers.checkId("data.deviceId", deviceId, false);
             if (problem != null) {
-                return reject(RejectReason.INVALID_DEVICE_ID, where, problem);
+                return reject(RejectReason.INVALID_DEVICE_ID, problem);
             }
             String module = moduleId == null ? "" : moduleId;
             problem = Identifiers.checkId("data.moduleId", module, true);
             if (problem != null) {
-                return reject(RejectReason.INVALID_DEVICE_ID, where, problem);
+                return reject(RejectReason.INVALID_DEVICE_ID, problem);
             }
             String hub = hubName != null ? hubName : hubFromTopic(topic);
             if (hub == null) {
-                return reject(RejectReason.INVALID_HUB, where, "data.hubName is missing and the topic names no IoT hub");
+                return reject(RejectReason.INVALID_HUB, "data.hubName is missing and the topic names no IoT hub");
             }
             problem = Identifiers.checkHub(hub);
             if (problem != null) {
-                return reject(RejectReason.INVALID_HUB, where, problem);
+                return reject(RejectReason.INVALID_HUB, problem);
             }
             if (!sequenceSeen) {
-                return reject(RejectReason.INVALID_SEQUENCE_NUMBER, where, "data.deviceConnectionStateEventInfo.sequenceNumber is missing");
+                return reject(RejectReason.INVALID_SEQUENCE_NUMBER, "data.deviceConnectionStateEventInfo.sequenceNumber is missing");
             }
             if (sequence == null) {
-                return reject(RejectReason.INVALID_SEQUENCE_NUMBER, where,
+                return reject(RejectReason.INVALID_SEQUENCE_NUMBER,
                         "data.deviceConnectionStateEventInfo.sequenceNumber must be exactly 64 hexadecimal digits");
             }
             if (!timeSeen) {
-                return reject(RejectReason.INVALID_EVENT_TIME, where, "eventTime (or CloudEvents time) is missing");
+                return reject(RejectReason.INVALID_EVENT_TIME, "eventTime (or CloudEvents time) is missing");
             }
             if (timeMillis == EventTimes.INVALID) {
-                return reject(RejectReason.INVALID_EVENT_TIME, where, "eventTime is not an ISO-8601 time with a zone");
+                return reject(RejectReason.INVALID_EVENT_TIME, "eventTime is not an ISO-8601 time with a zone");
             }
             return new ConnectionEvent(hub.toLowerCase(Locale.ROOT), deviceId, module, connected, sequence, timeMillis);
         }
 
-        private static Rejection reject(RejectReason reason, String where, String message) {
+        int index;
+
+        private Rejection reject(RejectReason reason, String message) {
+            String where = index < 0 ? "event" : "event[" + index + "]";
             return new Rejection(reason, where + ": " + message, -1, -1);
         }
 

@@ -50,7 +50,7 @@ public final class EventGridWebhook {
         router.route(PATH).handler(this::authenticate);
         router.options(PATH).handler(this::handshake);
         router.post(PATH).handler(this::checkMediaType);
-        router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+        router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes).setPreallocateBodyBuffer(true))
                 .handler(this::deliver)
                 .failureHandler(this::failure);
         router.route(PATH).handler(ctx -> error(ctx.response().putHeader("Allow", "POST, OPTIONS").setStatusCode(405)

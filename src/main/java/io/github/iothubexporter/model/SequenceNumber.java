@@ -39,17 +39,21 @@ public record SequenceNumber(long w0, long w1, long w2, long w3) implements Comp
         return new SequenceNumber(w0, w1, w2, w3);
     }
 
+    private static final byte[] HEX_VALUE = new byte[128];
+
+    static {
+        java.util.Arrays.fill(HEX_VALUE, (byte) -1);
+        for (int i = 0; i < 10; i++) {
+            HEX_VALUE['0' + i] = (byte) i;
+        }
+        for (int i = 0; i < 6; i++) {
+            HEX_VALUE['A' + i] = (byte) (10 + i);
+            HEX_VALUE['a' + i] = (byte) (10 + i);
+        }
+    }
+
     private static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        return -1;
+        return c < 128 ? HEX_VALUE[c] : -1;
     }
 
     @Override

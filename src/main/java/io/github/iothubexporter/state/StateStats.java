@@ -49,12 +49,17 @@ public final class StateStats {
         return (hub * 2 + event) * SOURCES + source.ordinal();
     }
 
+    /** Single writer: a release store instead of an atomic read-modify-write (readers still see a whole value). */
+    void bump(AtomicLongArray a, int i) {
+        a.setRelease(i, a.getPlain(i) + 1);
+    }
+
     void addConnected(int hub, long delta) {
-        connected.getAndAdd(hub, delta);
+        connected.setRelease(hub, connected.getPlain(hub) + delta);
     }
 
     void addTracked(int hub, long delta) {
-        tracked.getAndAdd(hub, delta);
+        tracked.setRelease(hub, tracked.getPlain(hub) + delta);
     }
 
     /** Hub names by index; safe from any thread. */

@@ -103,7 +103,7 @@ public final class StateStore {
                     table.seqWord(addr, 0), table.seqWord(addr, 1), table.seqWord(addr, 2), table.seqWord(addr, 3));
             if (cmp <= 0) {
                 if (count) {
-                    stats.ignored.getAndIncrement(hub * 2 + (cmp == 0 ? StateStats.IGNORED_DUPLICATE : StateStats.IGNORED_OUT_OF_ORDER));
+                    stats.bump(stats.ignored, hub * 2 + (cmp == 0 ? StateStats.IGNORED_DUPLICATE : StateStats.IGNORED_OUT_OF_ORDER));
                 }
                 return cmp == 0 ? Outcome.DUPLICATE : Outcome.OUT_OF_ORDER;
             }
@@ -124,7 +124,7 @@ public final class StateStore {
         table.sequence(addr, s.w0(), s.w1(), s.w2(), s.w3());
         table.eventTime(addr, e.eventTimeMillis());
         if (count) {
-            stats.applied.getAndIncrement(StateStats.appliedIndex(hub,
+            stats.bump(stats.applied, StateStats.appliedIndex(hub,
                     e.connected() ? StateStats.EVENT_CONNECTED : StateStats.EVENT_DISCONNECTED, source));
         }
         if ((flags & DeviceTable.FLAG_CRITICAL) != 0) {
@@ -150,11 +150,21 @@ public final class StateStore {
         return observer.fact(fields, addr, hub, fact, live);
     }
 
+    private String lastHub;
+    private int lastHubIndex;
+
     private int hubIndex(String hub) {
+        if (hub == lastHub) {
+            return lastHubIndex; // parsers hand out one String per hub and body
+        }
         int before = hubs.size();
         int i = hubs.indexOf(hub);
         if (hubs.size() != before) {
             stats.publishHubs(hubs.names());
+        }
+        if (i >= 0) {
+            lastHub = hub;
+            lastHubIndex = i;
         }
         return i;
     }

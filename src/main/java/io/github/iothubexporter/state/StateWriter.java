@@ -290,7 +290,9 @@ public final class StateWriter implements AutoCloseable {
 
     private void maybeSnapshot(boolean force) throws IOException {
         long now = clock.millis();
-        if (force || journal.segmentBytes() >= options.snapshotJournalBytes()
+        // a snapshot costs about its own size in writes: let the journal grow at least that much first
+        long threshold = Math.max(options.snapshotJournalBytes(), lastSnapshotBytes);
+        if (force || journal.segmentBytes() >= threshold
                 || (journal.segmentBytes() > 0 && now - lastSnapshotMillis >= options.snapshotInterval().toMillis())) {
             snapshot();
         }
