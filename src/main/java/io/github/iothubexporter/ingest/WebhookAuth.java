@@ -31,6 +31,9 @@ public final class WebhookAuth {
         String header = request.getHeader(HEADER);
         if (header != null) {
             ok = MessageDigest.isEqual(secretDigest, sha256(header));
+            // HTTP/1.1 header bytes arrive as ISO-8859-1 characters; a UTF-8 secret needs them re-read
+            String utf8 = new String(header.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+            ok |= MessageDigest.isEqual(secretDigest, sha256(utf8));
         }
         String query = request.getParam(QUERY);
         if (query != null) {
