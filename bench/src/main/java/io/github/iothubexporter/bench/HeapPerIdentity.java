@@ -36,11 +36,11 @@ public final class HeapPerIdentity {
         Reference.reachabilityFence(store);
 
         long retained = after - before;
-        // Expected from DeviceTable's layout: 56-byte header + ID bytes per record, 1 MiB pages, and an
+        // Expected from DeviceTable's layout: 116-byte header + ID bytes per record, 1 MiB pages, and an
         // open-addressing index of two int arrays sized to the next power of two >= 2 x size.
         long recordBytes = 0;
         for (int i = 0; i < identities; i++) {
-            recordBytes += 56 + EventGridBodies.deviceId(i).length() + EventGridBodies.moduleId(i).length();
+            recordBytes += 116 + EventGridBodies.deviceId(i).length() + EventGridBodies.moduleId(i).length();
         }
         long slots = 1024;
         while ((long) (identities + 1) * 2 > slots) {

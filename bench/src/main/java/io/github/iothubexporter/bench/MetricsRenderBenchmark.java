@@ -1,5 +1,8 @@
 package io.github.iothubexporter.bench;
 
+import io.github.iothubexporter.classify.ClassificationSettings;
+import io.github.iothubexporter.classify.DisconnectClassifier;
+import io.github.iothubexporter.classify.SdkVersionTable;
 import io.github.iothubexporter.export.ExporterMetrics;
 import io.github.iothubexporter.export.MetricsHandler;
 import io.github.iothubexporter.model.EventSource;
@@ -44,7 +47,9 @@ public class MetricsRenderBenchmark {
     public void fill() {
         StateStore store = new StateStore(100, new CriticalDevices(List.of("meter-00000??")), 1000);
         Fleet.fill(store, identities, 2);
-        metrics = new ExporterMetrics(store.stats());
+        DisconnectClassifier classifier = new DisconnectClassifier(
+                ClassificationSettings.defaults(java.time.Duration.ofSeconds(180)), 100, new SdkVersionTable());
+        metrics = new ExporterMetrics(store.stats(), classifier);
         metrics.declareSource(EventSource.WEBHOOK);
         String body = MetricsHandler.render(metrics.registry(), TextFormat.CONTENT_TYPE_004);
         System.out.printf("%n[setup] %d identities, /metrics body %d bytes, %d lines%n", identities, body.length(),
