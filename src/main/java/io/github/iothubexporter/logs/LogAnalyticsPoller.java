@@ -171,13 +171,13 @@ public final class LogAnalyticsPoller implements AutoCloseable {
 
     /** Starts polling on a thread of its own: at once, then every interval (sooner after a short page run). */
     public void start() {
+        LOG.info("Log Analytics poller starting: workspace {}, every {}, overlap {}, {} rows a page{}", settings.workspaceId(),
+                settings.interval(), settings.overlap(), settings.maxRows(),
+                settings.hubs().isEmpty() ? "" : ", hubs " + settings.hubs());
         running = true;
         thread = new Thread(this::loop, "loganalytics-poller");
         thread.setDaemon(true);
         thread.start();
-        LOG.info("Log Analytics poller started: workspace {}, every {}, overlap {}, {} rows a page{}", settings.workspaceId(),
-                settings.interval(), settings.overlap(), settings.maxRows(),
-                settings.hubs().isEmpty() ? "" : ", hubs " + settings.hubs());
     }
 
     private void loop() {

@@ -86,6 +86,19 @@ public final class LateArrivalDataset {
         return out;
     }
 
+    /** One explicit row: an Information connect when {@code code} is null, else an Error disconnect with that code. */
+    public static FakeLogAnalytics.Row row(String hub, String device, Instant generated, Instant ingested, Instant visibleAt,
+                                           String code, String sdkVersion) {
+        String properties = "{\"deviceId\":\"" + device + "\"" + (sdkVersion == null ? "" : ",\"sdkVersion\":\"" + sdkVersion + "\"")
+                + ",\"protocol\":\"Mqtt\",\"authType\":null,\"maskedIpAddress\":\"10.0.0.XXX\",\"statusCode\":null}";
+        long g = generated.getEpochSecond() * Ticks.PER_SECOND + generated.getNano() / 100;
+        long i = ingested.getEpochSecond() * Ticks.PER_SECOND + ingested.getNano() / 100;
+        String name = code == null ? "" : ErrorCodes.name(ErrorCodes.code(code));
+        return new FakeLogAnalytics.Row(i, visibleAt.toEpochMilli(), FakeLogAnalytics.format(g), resourceId(hub),
+                code == null ? "deviceConnect" : "deviceDisconnect", code == null ? "Information" : "Error",
+                code == null ? "" : code, name, properties);
+    }
+
     /** The identity a delivered record is checked by: device and TimeGenerated (milliseconds). */
     public static String key(ConnectionLogRecord r) {
         return r.hub() + "/" + r.deviceId() + "@" + r.timeMillis();
