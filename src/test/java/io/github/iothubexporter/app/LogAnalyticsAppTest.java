@@ -42,7 +42,7 @@ class LogAnalyticsAppTest {
 
     @BeforeAll
     static void identity() throws Exception {
-        identity = FakeIdentityEndpoint.fromEnvironment("app-test-token");
+        identity = FakeIdentityEndpoint.fromEnvironment();
     }
 
     @AfterAll
@@ -52,7 +52,7 @@ class LogAnalyticsAppTest {
 
     @BeforeEach
     void startService() throws Exception {
-        service = new FakeLogAnalytics(WORKSPACE, "app-test-token", System::currentTimeMillis);
+        service = new FakeLogAnalytics(WORKSPACE, FakeIdentityEndpoint.PROCESS_TOKEN, System::currentTimeMillis);
     }
 
     @AfterEach
@@ -119,7 +119,7 @@ class LogAnalyticsAppTest {
         // a record ingested below the watermark that only now becomes queryable, and a new one
         Instant t = Instant.now();
         service.add(LateArrivalDataset.row("hub-a", "late-1", t.minusSeconds(200), t.minusSeconds(20), t, "404104", null));
-        service.add(LateArrivalDataset.row("hub-a", "new-1", t.minusSeconds(100), t.minusSeconds(1), t, null, NODE));
+        service.add(LateArrivalDataset.row("hub-a", "new-1", t.minusSeconds(100), t.plusMillis(1500), t.plusMillis(1500), null, NODE));
         await().atMost(Duration.ofSeconds(20)).until(() -> total(exporter.metrics(), "iothub_connection_log_records_total") == 302);
         assertThat(RunningExporter.sample(exporter.metrics(), "iothub_loganalytics_late_records_total", "workspace", WORKSPACE)).isEqualTo(1);
 
@@ -147,6 +147,6 @@ class LogAnalyticsAppTest {
         assertThat(new JsonObject(exporter.get("/readyz").body()).getJsonObject("sources").getJsonObject("loganalytics")
                 .getString("detail")).contains("503");
         await().atMost(Duration.ofSeconds(20)).until(() -> exporter.get("/readyz").statusCode() == 200);
-        assertThat(exporter.metrics()).doesNotContain("app-test-token");
+        assertThat(exporter.metrics()).doesNotContain(FakeIdentityEndpoint.PROCESS_TOKEN);
     }
 }

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 public final class FakeIdentityEndpoint implements AutoCloseable {
     public final String token;
     public final List<String> resources = new CopyOnWriteArrayList<>();
+    /** Resources asked for by any instance in this JVM (tokens are cached process-wide, see {@link #PROCESS_TOKEN}). */
+    public static final List<String> ALL_RESOURCES = new CopyOnWriteArrayList<>();
     private final Vertx vertx = Vertx.vertx();
     private final HttpServer server;
     public final String endpoint;
@@ -41,6 +43,7 @@ public final class FakeIdentityEndpoint implements AutoCloseable {
                 return;
             }
             resources.add(req.getParam("resource"));
+            ALL_RESOURCES.add(req.getParam("resource"));
             req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
                     .put("access_token", token)
                     .put("expires_on", String.valueOf(Instant.now().getEpochSecond() + 3600))
@@ -50,8 +53,18 @@ public final class FakeIdentityEndpoint implements AutoCloseable {
         server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * The token every in-process test gets. MSAL caches managed-identity tokens for the whole process, whatever
+     * credential object asked, so tests in one JVM must agree on it.
+     */
+    public static final String PROCESS_TOKEN = "eyJ0eXAiOiJKV1QiLCJ-local-test-token";
+
     /** The endpoint surefire gave this JVM through IDENTITY_ENDPOINT / IDENTITY_HEADER (see pom.xml). */
-    public static FakeIdentityEndpoint fromEnvironment(String token) throws Exception {
+    public static FakeIdentityEndpoint fromEnvironment() throws Exception {
+        return fromEnvironment(PROCESS_TOKEN);
+    }
+
+    private static FakeIdentityEndpoint fromEnvironment(String token) throws Exception {
         String endpoint = System.getenv("IDENTITY_ENDPOINT");
         String header = System.getenv("IDENTITY_HEADER");
         if (endpoint == null || header == null) {

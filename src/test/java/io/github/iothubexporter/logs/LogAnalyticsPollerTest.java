@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
  */
 class LogAnalyticsPollerTest {
     static final String WORKSPACE = "3f1c2a5e-0b7d-4c1e-9a55-0d4c1e2f3a4b";
-    static final String TOKEN = "eyJ0eXAiOiJKV1QiLCJ-test-token";
+    static final String TOKEN = FakeIdentityEndpoint.PROCESS_TOKEN;
     static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     static FakeIdentityEndpoint identity;
     static TokenCredential credential;
@@ -57,7 +57,7 @@ class LogAnalyticsPollerTest {
 
     @BeforeAll
     static void identity() throws Exception {
-        identity = FakeIdentityEndpoint.fromEnvironment(TOKEN);
+        identity = FakeIdentityEndpoint.fromEnvironment();
         credential = new DefaultAzureCredentialBuilder().build(); // reads IDENTITY_ENDPOINT / IDENTITY_HEADER
     }
 
@@ -229,7 +229,7 @@ class LogAnalyticsPollerTest {
             assertThat(r.status()).isEqualTo(200);
         });
         // the SDK asks for a token scoped to the endpoint's host
-        assertThat(identity.resources).contains("https://127.0.0.1");
+        assertThat(FakeIdentityEndpoint.ALL_RESOURCES).contains("https://127.0.0.1");
         assertThat(delivered).isNotEmpty().allSatisfy(r -> assertThat(r.hub()).isEqualTo("hub-a"));
         assertThat(delivered).hasSize((int) service.rows().stream().filter(r -> r.hub().equals("HUB-A")).count());
     }
