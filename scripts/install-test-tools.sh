@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the external tools the test suite runs for real (idempotent; needs root or sudo for apt).
 #   promtool (Debian package "prometheus"): `promtool check metrics` on real /metrics output
+#   Kusto language service (npm, src/test/kusto): checks every KQL text the Log Analytics poller sends
 set -euo pipefail
+cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 missing=()
@@ -12,3 +14,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 promtool --version 2>&1 | head -1
+command -v node >/dev/null 2>&1 || { echo "node (20+) and npm are needed for the KQL check (src/test/kusto)" >&2; exit 1; }
+(cd src/test/kusto && npm ci --no-audit --no-fund --loglevel=error)
+echo "kusto language service: $(node -p "require('./src/test/kusto/node_modules/@kusto/language-service-next/package.json').version")"

@@ -7,6 +7,10 @@ import io.github.iothubexporter.config.ExporterConfig;
 import io.github.iothubexporter.export.ExporterMetrics;
 import io.github.iothubexporter.ingest.DeadLetterLog;
 import io.github.iothubexporter.ingest.WebhookAuth;
+import io.github.iothubexporter.logs.ConnectionLogListeners;
+import io.github.iothubexporter.logs.LogAnalyticsPoller;
+import io.github.iothubexporter.logs.LogEvidencePipeline;
+import io.github.iothubexporter.logs.LogMetrics;
 import io.github.iothubexporter.model.EventSource;
 import io.github.iothubexporter.sim.FleetSimulator;
 import io.github.iothubexporter.state.CriticalDevices;
@@ -19,13 +23,26 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.azure.identity.DefaultAzureCredentialBuilder;
+
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Wires the stages together: inputs → state writer → metrics and HTTP. */
 public final class ExporterApp {
     private static final Logger LOG = LoggerFactory.getLogger(ExporterApp.class);
+    static final String SDK_MAP_FILE = "logs-sdk.bin";
+    private static final long SDK_MAP_SAVE_MILLIS = 5 * 60_000;
+
+    /** Test and embedding hooks; {@link #NONE} in production. */
+    public record Overrides(com.azure.core.http.HttpClient logAnalyticsHttpClient) {
+        public static final Overrides NONE = new Overrides(null);
+    }
 
     private final ExporterConfig config;
     private final Vertx vertx;
@@ -33,11 +50,16 @@ public final class ExporterApp {
     private final ExporterMetrics metrics;
     private final DisconnectClassifier classifier;
     private final DeadLetterLog deadLetters;
+    private final LogMetrics logMetrics;
+    private final ConnectionLogListeners logListeners = new ConnectionLogListeners();
+    private final Overrides overrides;
     private volatile FleetSimulator simulator;
+    private volatile LogAnalyticsPoller poller;
     private volatile int port;
 
-    private ExporterApp(ExporterConfig config) {
+    private ExporterApp(ExporterConfig config, Overrides overrides) {
         this.config = config;
+        this.overrides = overrides;
         this.vertx = Vertx.vertx();
         StateStore store = new StateStore(config.maxHubs(), new CriticalDevices(config.criticalDevices()),
                 config.criticalMaxDevices());
@@ -51,16 +73,23 @@ public final class ExporterApp {
         writer.addListener(metrics);
         this.deadLetters = new DeadLetterLog(config.stateDir(), config.deadLetterMaxBytes());
         metrics.declareSource(EventSource.WEBHOOK);
+        this.logMetrics = new LogMetrics(metrics.registry(), config.maxHubs(), config.maxSdkDevices());
+        // records become classification evidence, then are counted under the kind of their disconnect
+        logListeners.add(new LogEvidencePipeline(writer, logMetrics));
     }
 
     /** Starts HTTP at once (so /healthz and /readyz answer during recovery), then restores the state. */
     public static Future<ExporterApp> start(ExporterConfig config) {
+        return start(config, Overrides.NONE);
+    }
+
+    public static Future<ExporterApp> start(ExporterConfig config, Overrides overrides) {
         try {
             Files.createDirectories(config.stateDir());
         } catch (IOException e) {
             return Future.failedFuture(new IOException("state.dir " + config.stateDir() + " cannot be created: " + e.getMessage(), e));
         }
-        ExporterApp app = new ExporterApp(config);
+        ExporterApp app = new ExporterApp(config, overrides);
         LOG.info("Starting iothub-connectivity-exporter {} ({}) with {}", ExporterMetrics.BuildInfo.VERSION,
                 ExporterMetrics.BuildInfo.REVISION, config);
         HttpServerVerticle.Dependencies deps = new HttpServerVerticle.Dependencies(config, app.writer, app.metrics,
@@ -79,6 +108,19 @@ public final class ExporterApp {
             try {
                 writer.recover();
                 writer.start();
+                try {
+                    logMetrics.load(sdkMapFile());
+                } catch (IOException e) {
+                    LOG.warn("Ignoring the per-device SDK map {} ({}); it is rebuilt from new Connections records",
+                            sdkMapFile(), e.toString());
+                }
+                vertx.setPeriodic(SDK_MAP_SAVE_MILLIS, id -> vertx.executeBlocking(() -> {
+                    saveSdkMap();
+                    return null;
+                }, false));
+                if (config.logAnalytics().configured()) {
+                    startLogAnalytics();
+                }
                 if (config.simulatorEnabled()) {
                     startSimulator();
                 }
@@ -92,9 +134,34 @@ public final class ExporterApp {
         return done.future();
     }
 
+    private Path sdkMapFile() {
+        return config.stateDir().resolve(SDK_MAP_FILE);
+    }
+
+    private void saveSdkMap() {
+        try {
+            logMetrics.save(sdkMapFile());
+        } catch (IOException e) {
+            LOG.warn("Cannot save the per-device SDK map to {}: {}", sdkMapFile(), e.toString());
+        }
+    }
+
+    /** The poller runs the SDK's blocking client on its own thread; DefaultAzureCredential finds the identity. */
+    private void startLogAnalytics() {
+        var la = config.logAnalytics();
+        var client = LogAnalyticsPoller.client(la.endpoint(), new DefaultAzureCredentialBuilder().build(),
+                overrides.logAnalyticsHttpClient());
+        poller = new LogAnalyticsPoller(new LogAnalyticsPoller.Settings(la.workspaceId(), la.interval(), la.overlap(),
+                la.queryTimeout(), la.maxRows(), la.startLookback(), la.hubs(),
+                Duration.ofMillis(Math.min(1000, Math.max(50, la.interval().toMillis() / 2))), Duration.ofMinutes(5),
+                Duration.ofMinutes(10)), client, writer, logListeners, metrics.registry(),
+                (reason, n) -> metrics.rejected(LogAnalyticsPoller.SOURCE, reason, n), Clock.systemUTC());
+        poller.start();
+    }
+
     private void startSimulator() {
         metrics.declareSource(EventSource.SIMULATOR);
-        simulator = new FleetSimulator(config, writer, metrics);
+        simulator = new FleetSimulator(config, writer, metrics, logListeners);
         simulator.start();
         LOG.warn("SIMULATOR ON: no input is configured, so the data on /metrics is SIMULATED ({} devices, speed {}x, seed {}). "
                 + "Configure webhook.secret, eventhubs.* or loganalytics.* for real data.",
@@ -113,13 +180,32 @@ public final class ExporterApp {
         return classifier;
     }
 
+    /** Connections-record metrics and the per-device SDK map, shared by every record source. */
+    public LogMetrics logMetrics() {
+        return logMetrics;
+    }
+
+    /** Where every record source delivers Connections records; {@link #logMetrics()} is registered by default. */
+    public ConnectionLogListeners logListeners() {
+        return logListeners;
+    }
+
     /** What the landing page and /readyz show. */
     HttpServerVerticle.Status status() {
-        return new HttpServerVerticle.Status(writer.ready(), simulator != null, writer.failure());
+        List<HttpServerVerticle.SourceHealth> sources = new ArrayList<>(1);
+        if (config.logAnalytics().configured()) {
+            LogAnalyticsPoller p = poller;
+            sources.add(p == null ? new HttpServerVerticle.SourceHealth(LogAnalyticsPoller.SOURCE, false, "not started yet")
+                    : new HttpServerVerticle.SourceHealth(LogAnalyticsPoller.SOURCE, p.health().ready(), p.health().detail()));
+        }
+        return new HttpServerVerticle.Status(writer.ready(), simulator != null, writer.failure(), sources);
     }
 
     public void stop() {
         LOG.info("Stopping: draining inputs and writing a final snapshot");
+        if (poller != null) {
+            poller.close();
+        }
         if (simulator != null) {
             simulator.stop();
         }
@@ -128,6 +214,7 @@ public final class ExporterApp {
         } catch (Exception e) {
             LOG.warn("HTTP shutdown: {}", e.toString());
         }
+        saveSdkMap();
         try {
             writer.close();
         } catch (InterruptedException e) {

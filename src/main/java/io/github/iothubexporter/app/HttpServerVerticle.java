@@ -26,7 +26,15 @@ final class HttpServerVerticle extends VerticleBase {
                         WebhookAuth webhookAuth, Supplier<Status> status) {
     }
 
-    record Status(boolean stateReady, boolean simulated, Throwable failure) {
+    record Status(boolean stateReady, boolean simulated, Throwable failure, java.util.List<SourceHealth> sources) {
+        /** Ready when the state is restored and every configured source is healthy. */
+        boolean ready() {
+            return stateReady && sources.stream().allMatch(SourceHealth::ready);
+        }
+    }
+
+    /** One configured input's health, e.g. the Log Analytics poller. */
+    record SourceHealth(String name, boolean ready, String detail) {
     }
 
     private final Dependencies deps;
@@ -63,7 +71,14 @@ final class HttpServerVerticle extends VerticleBase {
         if (s.failure() != null) {
             body.put("error", s.failure().toString());
         }
-        ctx.response().setStatusCode(s.stateReady() ? 200 : 503).putHeader("Content-Type", "application/json").end(body.encode());
+        if (!s.sources().isEmpty()) {
+            JsonObject sources = new JsonObject();
+            for (SourceHealth h : s.sources()) {
+                sources.put(h.name(), new JsonObject().put("ready", h.ready()).put("detail", h.detail()));
+            }
+            body.put("sources", sources);
+        }
+        ctx.response().setStatusCode(s.ready() ? 200 : 503).putHeader("Content-Type", "application/json").end(body.encode());
     }
 
     private void device(RoutingContext ctx) {
@@ -112,16 +127,25 @@ final class HttpServerVerticle extends VerticleBase {
                 <style>body{font-family:sans-serif;margin:2em;max-width:60em}.sim{background:#fff3cd;padding:.8em;border:1px solid #e0c060}
                 td,th{padding:.2em .8em;text-align:left}</style></head><body>
                 <h1>IoT Hub connectivity exporter</h1>%s
-                <p>State: <b>%s</b> · connected %d of %d tracked identities</p>
+                <p>State: <b>%s</b> · connected %d of %d tracked identities</p>%s
                 <table><tr><th>hub</th><th>connected</th><th>tracked</th></tr>%s</table>
                 <ul><li><a href="/metrics">/metrics</a> (Prometheus)</li><li><a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a></li>
                 <li>Event Grid webhook: <code>%s</code></li>
                 <li>Device state: <code>/api/devices/{hub}/{deviceId}[?moduleId=…]</code></li></ul>
                 <p>Version %s (%s)</p></body></html>
                 """.formatted(banner, s.stateReady() ? "ready" : "restoring", stats.totalConnected(), stats.totalTracked(),
-                hubs, Html.escape(EventGridWebhook.describe(deps.webhookAuth())), ExporterMetrics.BuildInfo.VERSION,
+                sourcesHtml(s), hubs, Html.escape(EventGridWebhook.describe(deps.webhookAuth())), ExporterMetrics.BuildInfo.VERSION,
                 ExporterMetrics.BuildInfo.REVISION);
         ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(html);
+    }
+
+    private static String sourcesHtml(Status s) {
+        StringBuilder b = new StringBuilder();
+        for (SourceHealth h : s.sources()) {
+            b.append("<p>").append(Html.escape(h.name())).append(": <b>").append(h.ready() ? "ready" : "not ready")
+                    .append("</b> · ").append(Html.escape(h.detail())).append("</p>");
+        }
+        return b.toString();
     }
 
     /** Minimal HTML escaping for values shown on the landing page. */

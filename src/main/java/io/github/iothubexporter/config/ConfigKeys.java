@@ -41,6 +41,8 @@ public final class ConfigKeys {
         key("state.maxHubs", "100", "Most distinct hubs tracked (the hub is a metric label); events for more are rejected.");
         key("state.queueCapacity", "4096", "Batches waiting for the state writer before inputs get 503.");
         key("state.deadLetterMaxBytes", "64MiB", "Size at which the dead-letter file rotates (one old file kept).");
+        key("state.maxSdkDevices", "1000000", "Most device identities whose latest SDK is remembered for `iothub_devices_by_sdk` "
+                + "(about 32 bytes each, saved to `<state.dir>/logs-sdk.bin`); further identities are not added.");
         key("critical.devices", null, "Comma-separated device IDs or globs (`device`, `device/module`, `hub/device`) "
                 + "that get per-device series.");
         key("critical.maxDevices", "1000", "Upper bound on critical identities, to bound series cardinality.");
@@ -68,7 +70,15 @@ public final class ConfigKeys {
         key("eventhubs.startPosition", "earliest", "Where to start without a checkpoint: `earliest` or `latest`.");
         key("loganalytics.workspaceId", null, "Log Analytics workspace to poll for Connections logs.");
         key("loganalytics.endpoint", "https://api.loganalytics.io/v1", "Query endpoint (sovereign clouds).");
-        key("loganalytics.interval", "60s", "Poll interval.");
+        key("loganalytics.interval", "60s", "Poll interval (1s to 1h).");
+        key("loganalytics.hubs", null, "Comma-separated IoT hub names to poll; unset = every hub that sends Connections logs to the "
+                + "workspace.");
+        key("loganalytics.overlap", "5m", "How far below the ingestion-time watermark each poll looks for records that became "
+                + "queryable late (1s to 60m); records already counted there are recognized and skipped.");
+        key("loganalytics.maxRows", "20000", "Rows per query page (500 to 500000); a window with more is read in several pages.");
+        key("loganalytics.queryTimeout", "120s", "Server timeout of each query (`Prefer: wait`, 1s to 10m); the client waits 5 s longer.");
+        key("loganalytics.startLookback", "1h", "On the very first start (no saved position), how far back in ingestion time to begin "
+                + "(0s to 30d).");
     }
 
     private ConfigKeys() {

@@ -110,8 +110,7 @@ public final class ConfigLoader {
                 v.string("eventhubs.eventHubName"), v.string("eventhubs.consumerGroup"),
                 v.choice("eventhubs.checkpoint.type", "file", "blob"), v.string("eventhubs.checkpoint.blobConnectionString"),
                 v.string("eventhubs.checkpoint.container"), v.choice("eventhubs.startPosition", "earliest", "latest"));
-        LogAnalyticsConfig logAnalytics = new LogAnalyticsConfig(v.string("loganalytics.workspaceId"),
-                v.string("loganalytics.endpoint"), v.duration("loganalytics.interval", Duration.ofSeconds(5), Duration.ofHours(1)));
+        LogAnalyticsConfig logAnalytics = logAnalytics(v);
         boolean realInput = secret != null || eventHubs.configured() || logAnalytics.configured();
         boolean simulator = simMode.equals("true") || (simMode.equals("auto") && !realInput);
         return new ExporterConfig(
@@ -141,7 +140,40 @@ public final class ConfigLoader {
                 v.doubleRange("simulator.speed", 0.001, 1_000_000),
                 v.longValue("simulator.seed"),
                 eventHubs,
-                logAnalytics);
+                logAnalytics,
+                v.intRange("state.maxSdkDevices", 0, 100_000_000));
+    }
+
+    private static LogAnalyticsConfig logAnalytics(Values v) throws ConfigException {
+        String workspace = v.string("loganalytics.workspaceId");
+        if (workspace != null && !workspace.matches("[A-Za-z0-9][A-Za-z0-9-]{0,63}")) {
+            throw new ConfigException("loganalytics.workspaceId: '" + workspace + "' is not a workspace ID (a GUID such as "
+                    + "3f1c2a5e-0b7d-4c1e-9a55-0d4c1e2f3a4b; the portal shows it on the workspace's Overview)");
+        }
+        String endpoint = v.string("loganalytics.endpoint");
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(endpoint);
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException("loganalytics.endpoint: '" + endpoint + "' is not a URL");
+        }
+        if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null || uri.getRawQuery() != null) {
+            throw new ConfigException("loganalytics.endpoint: '" + endpoint + "' must be an https URL such as "
+                    + "https://api.loganalytics.io/v1 (Azure AD tokens are only sent over https)");
+        }
+        List<String> hubs = v.list("loganalytics.hubs");
+        for (String hub : hubs) {
+            String problem = io.github.iothubexporter.model.Identifiers.checkHub(hub);
+            if (problem != null) {
+                throw new ConfigException("loganalytics.hubs: '" + hub + "': " + problem);
+            }
+        }
+        return new LogAnalyticsConfig(workspace, endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint,
+                v.duration("loganalytics.interval", Duration.ofSeconds(1), Duration.ofHours(1)), hubs,
+                v.duration("loganalytics.overlap", Duration.ofSeconds(1), Duration.ofMinutes(60)),
+                v.intRange("loganalytics.maxRows", 500, 500_000),
+                v.duration("loganalytics.queryTimeout", Duration.ofSeconds(1), Duration.ofMinutes(10)),
+                v.duration("loganalytics.startLookback", Duration.ZERO, Duration.ofDays(30)));
     }
 
     /** Inputs that are specified but not built yet: refuse them rather than silently ignore them. */
@@ -149,7 +181,6 @@ public final class ConfigLoader {
         Map<String, List<String>> notYet = new LinkedHashMap<>();
         notYet.put("eventhubs", List.of("eventhubs.connectionString", "eventhubs.namespace", "eventhubs.eventHubName",
                 "eventhubs.checkpoint.blobConnectionString", "eventhubs.checkpoint.container"));
-        notYet.put("loganalytics", List.of("loganalytics.workspaceId"));
         for (Map.Entry<String, List<String>> group : notYet.entrySet()) {
             for (String key : group.getValue()) {
                 if (v.string(key) != null) {

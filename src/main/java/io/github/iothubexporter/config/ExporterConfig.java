@@ -30,7 +30,8 @@ public record ExporterConfig(
         double simulatorSpeed,
         long simulatorSeed,
         EventHubsConfig eventHubs,
-        LogAnalyticsConfig logAnalytics) {
+        LogAnalyticsConfig logAnalytics,
+        int maxSdkDevices) {
 
     @Override
     public String toString() {

@@ -57,7 +57,12 @@ public final class ExporterMetrics implements StateListener {
     }
 
     public void rejected(EventSource source, RejectReason reason, int count) {
-        rejected.labels(source.label(), reason.label()).inc(count);
+        rejected(source.label(), reason, count);
+    }
+
+    /** For inputs that are not connection-state event sources (e.g. {@code loganalytics} rows). */
+    public void rejected(String source, RejectReason reason, int count) {
+        rejected.labels(source, reason.label()).inc(count);
     }
 
     @Override

@@ -8,6 +8,10 @@ import io.github.iothubexporter.classify.SdkVersionTable;
 import io.github.iothubexporter.ingest.BodyException;
 import io.github.iothubexporter.ingest.EventGridParser;
 import io.github.iothubexporter.ingest.ParsedBatch;
+import io.github.iothubexporter.logs.ConnectionLogParser;
+import io.github.iothubexporter.logs.ConnectionLogRecord;
+import io.github.iothubexporter.logs.LogEvidencePipeline;
+import io.github.iothubexporter.logs.ParsedRecords;
 import io.github.iothubexporter.model.ConnectionEvent;
 import io.github.iothubexporter.model.EventSource;
 import io.github.iothubexporter.state.CriticalDevices;
@@ -38,6 +42,8 @@ public final class AccuracyRun {
         public long longOutagesGenuine;
         public long renewalsCalledGenuine;
         public long events;
+        public long logRecords;
+        public final java.util.Map<String, Integer> confusions = new java.util.TreeMap<>();
         public double seconds;
 
         public long correct() {
@@ -65,21 +71,30 @@ public final class AccuracyRun {
             }
             sb.append(String.format("%nvisible disconnects %d, matched %d, unmatched %d; correct %.3f %%; "
                             + "outages longer than grace flagged genuine %.3f %% (%d/%d); token renewals called genuine %d; "
-                            + "%d events in %.1f s%n", visibleTruths, matched, unmatchedTruths, 100 * accuracy(),
-                    100 * longOutageRecall(), longOutagesGenuine, longOutages, renewalsCalledGenuine, events, seconds));
+                            + "%d events and %d log records in %.1f s%n", visibleTruths, matched, unmatchedTruths, 100 * accuracy(),
+                    100 * longOutageRecall(), longOutagesGenuine, longOutages, renewalsCalledGenuine, events, logRecords, seconds));
             return sb.toString();
         }
     }
 
     public static Report run(int devices, double hours, long seed) {
+        return run(devices, hours, seed, true);
+    }
+
+    /** @param withLogs feed the simulator's Connections records too (SDK attribution and log evidence) */
+    public static Report run(int devices, double hours, long seed, boolean withLogs) {
         long t0 = System.nanoTime();
         Duration grace = Duration.ofSeconds(180);
         StateStore store = new StateStore(10, new CriticalDevices(List.of()), 0);
-        DisconnectClassifier classifier = new DisconnectClassifier(ClassificationSettings.defaults(grace), 10, new SdkVersionTable());
+        ClassificationSettings settings = ClassificationSettings.defaults(grace)
+                .withLogWait(withLogs ? Duration.ofMinutes(10) : Duration.ZERO);
+        DisconnectClassifier classifier = new DisconnectClassifier(settings, 10, new SdkVersionTable());
         store.observer(classifier);
         Map<String, List<Decision>> decisions = new HashMap<>();
         classifier.addListener(d -> decisions.computeIfAbsent(d.hub() + "/" + d.deviceId(), k -> new ArrayList<>()).add(d));
         EventGridParser parser = new EventGridParser();
+        ConnectionLogParser recordParser = new ConnectionLogParser();
+        long[] logRecords = {0};
         long start = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
         long[] events = {0};
         FleetSimulator[] sim = new FleetSimulator[1];
@@ -97,7 +112,22 @@ public final class AccuracyRun {
             } catch (BodyException e) {
                 throw new IllegalStateException(e);
             }
-        }, start);
+        }, withLogs ? body -> {
+            try {
+                ParsedRecords parsed = recordParser.parseRecordsBody(body, 0, body.length);
+                if (!parsed.rejections().isEmpty()) {
+                    throw new IllegalStateException("simulator record rejected: " + parsed.rejections().get(0).message());
+                }
+                List<ConnectionLogRecord> records = new ArrayList<>(parsed.records());
+                records.sort(java.util.Comparator.comparingLong(ConnectionLogRecord::timeMillis));
+                for (ConnectionLogRecord r : records) {
+                    store.applyFact(LogEvidencePipeline.toFact(r), true);
+                }
+                logRecords[0] += records.size();
+            } catch (BodyException e) {
+                throw new IllegalStateException(e);
+            }
+        } : null, start);
         List<DisconnectTruth> truths = new ArrayList<>();
         sim[0].onTruth(truths::add);
         long end = start + (long) (hours * 3600_000);
@@ -107,6 +137,7 @@ public final class AccuracyRun {
         }
         Report r = new Report();
         r.events = events[0];
+        r.logRecords = logRecords[0];
         for (DisconnectTruth truth : truths) {
             if (!truth.visible()) {
                 continue;
@@ -132,6 +163,9 @@ public final class AccuracyRun {
                     r.longOutagesGenuine++;
                 }
             }
+            if (DEBUG && !truth.kind().equals(match.kind().label())) {
+                r.confusions.merge(truth.kind() + "->" + match.kind().label() + " " + truth.sdk() + " " + truth.cause(), 1, Integer::sum);
+            }
             if (truth.kind().equals("token_renewal") && match.kind() == DisconnectKind.GENUINE) {
                 r.renewalsCalledGenuine++;
                 if (DEBUG && r.renewalsCalledGenuine < 5) {
@@ -156,8 +190,14 @@ public final class AccuracyRun {
         int devices = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         double hours = args.length > 1 ? Double.parseDouble(args[1]) : 24;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 42;
-        System.out.println("Classification accuracy: " + devices + " devices, " + hours + " simulated hours, seed " + seed);
-        System.out.print(run(devices, hours, seed));
+        boolean logs = args.length <= 3 || !args[3].equals("nologs");
+        System.out.println("Classification accuracy: " + devices + " devices, " + hours + " simulated hours, seed " + seed
+                + (logs ? ", with Connections logs" : ", connection-state events only"));
+        Report report = run(devices, hours, seed, logs);
+        System.out.print(report);
+        if (DEBUG) {
+            report.confusions.forEach((k, v) -> System.out.println(k + ": " + v));
+        }
     }
 
     private AccuracyRun() {

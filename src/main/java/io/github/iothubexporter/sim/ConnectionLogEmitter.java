@@ -16,7 +16,8 @@ import java.util.TreeMap;
  */
 final class ConnectionLogEmitter {
     private static final int BATCH = 200;
-    private static final String AUTH_TYPE = "{\\\"scope\\\":\\\"device\\\",\\\"type\\\":\\\"sas\\\",\\\"issuer\\\":\\\"iothub\\\",\\\"acceptingIpFilterRule\\\":null}";
+    /** authType is itself a JSON text inside the properties JSON (iothub-facts §4.1). */
+    private static final String AUTH_TYPE = quote("{\"scope\":\"device\",\"type\":\"sas\",\"issuer\":\"iothub\",\"acceptingIpFilterRule\":null}");
 
     private final FleetSimulator.LogSink sink;
     private final Random rnd;
@@ -39,8 +40,8 @@ final class ConnectionLogEmitter {
         String protocol = f.protocol(d);
         String version = sdk.versions()[f.version[d]];
         record(f, d, time, "deviceConnect", null, null,
-                "\\\"sdkVersion\\\":\\\"" + escape(sdk.sdkVersion(version, protocol)) + "\\\",\\\"protocol\\\":\\\"" + protocol
-                        + "\\\",\\\"authType\\\":\\\"" + AUTH_TYPE + "\\\",\\\"maskedIpAddress\\\":\\\"" + ip(d) + "\\\",\\\"statusCode\\\":null");
+                "\"sdkVersion\":" + quote(sdk.sdkVersion(version, protocol)) + ",\"protocol\":" + quote(protocol)
+                        + ",\"authType\":" + AUTH_TYPE + ",\"maskedIpAddress\":" + quote(ip(d)) + ",\"statusCode\":null");
     }
 
     /** The records of a drop: what the hub logs depends on why the device went away and on its SDK. */
@@ -75,26 +76,29 @@ final class ConnectionLogEmitter {
     void authFailure(FleetSimulator.Fleet f, int d, long time) {
         SdkProfile sdk = SdkProfile.values()[f.sdk[d]];
         record(f, d, time, "deviceConnect", "401003", "IoTHubUnauthorized",
-                "\\\"sdkVersion\\\":\\\"" + escape(sdk.sdkVersion(sdk.versions()[0], f.protocol(d))) + "\\\",\\\"protocol\\\":\\\""
-                        + f.protocol(d) + "\\\",\\\"authType\\\":null,\\\"maskedIpAddress\\\":\\\"" + ip(d) + "\\\",\\\"statusCode\\\":\\\"401\\\"");
+                "\"sdkVersion\":" + quote(sdk.sdkVersion(sdk.versions()[0], f.protocol(d))) + ",\"protocol\":" + quote(f.protocol(d))
+                        + ",\"authType\":null,\"maskedIpAddress\":" + quote(ip(d)) + ",\"statusCode\":\"401\"");
     }
 
     private void clean(FleetSimulator.Fleet f, int d, long time) {
         record(f, d, time, "deviceDisconnect", null, null,
-                "\\\"protocol\\\":\\\"" + f.protocol(d) + "\\\",\\\"authType\\\":null,\\\"maskedIpAddress\\\":\\\"" + ip(d)
-                        + "\\\",\\\"statusCode\\\":null");
+                "\"protocol\":" + quote(f.protocol(d)) + ",\"authType\":null,\"maskedIpAddress\":" + quote(ip(d))
+                        + ",\"statusCode\":null");
     }
 
     private void error(FleetSimulator.Fleet f, int d, long time, int code, String name, String status) {
         record(f, d, time, "deviceDisconnect", Integer.toString(code), name,
-                "\\\"protocol\\\":\\\"" + f.protocol(d) + "\\\",\\\"authType\\\":null,\\\"maskedIpAddress\\\":\\\"" + ip(d)
-                        + "\\\",\\\"statusCode\\\":\\\"" + status + "\\\"");
+                "\"protocol\":" + quote(f.protocol(d)) + ",\"authType\":null,\"maskedIpAddress\":" + quote(ip(d))
+                        + ",\"statusCode\":" + quote(status));
     }
 
+    /** {@code propertiesTail}: the inner JSON's fields after deviceId/moduleId, as plain JSON. */
     private void record(FleetSimulator.Fleet f, int d, long time, String operation, String resultType, String resultDescription,
-                        String properties) {
+                        String propertiesTail) {
         String hub = hubNames[f.hub[d]].toUpperCase(java.util.Locale.ROOT);
         String module = f.moduleId(d);
+        String properties = "{\"deviceId\":" + quote(f.deviceId(d)) + (module.isEmpty() ? "" : ",\"moduleId\":" + quote(module))
+                + "," + propertiesTail + "}";
         StringBuilder sb = new StringBuilder(600);
         sb.append("{\"time\":\"").append(Instant.ofEpochMilli(time))
                 .append("\",\"resourceId\":\"/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/SIMULATION/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/")
@@ -103,11 +107,7 @@ final class ConnectionLogEmitter {
         if (resultType != null) {
             sb.append(",\"resultType\":\"").append(resultType).append("\",\"resultDescription\":\"").append(resultDescription).append('"');
         }
-        sb.append(",\"properties\":\"{\\\"deviceId\\\":\\\"").append(f.deviceId(d)).append("\\\",");
-        if (!module.isEmpty()) {
-            sb.append("\\\"moduleId\\\":\\\"").append(module).append("\\\",");
-        }
-        sb.append(properties).append("}\",\"location\":\"westeurope\"}");
+        sb.append(",\"properties\":").append(quote(properties)).append(",\"location\":\"westeurope\"}");
         // Log Analytics ingestion: typically 3-10 minutes, sometimes much later
         double minutes = rnd.nextInt(50) == 0 ? 10 + rnd.nextDouble() * 20 : 2 + rnd.nextDouble() * 6;
         long ingested = time + (long) (minutes * 60_000);
@@ -132,7 +132,16 @@ final class ConnectionLogEmitter {
         return "10." + ((d >> 16) & 0xff) + "." + ((d >> 8) & 0xff) + ".XXX";
     }
 
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\\\\\").replace("\"", "\\\\\\\"");
+    /** A JSON string literal of {@code s}. */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 8).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.append('"').toString();
     }
 }

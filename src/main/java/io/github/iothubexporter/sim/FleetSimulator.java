@@ -6,6 +6,9 @@ import io.github.iothubexporter.ingest.BodyException;
 import io.github.iothubexporter.ingest.EventGridParser;
 import io.github.iothubexporter.ingest.ParsedBatch;
 import io.github.iothubexporter.ingest.Rejection;
+import io.github.iothubexporter.logs.ConnectionLogListener;
+import io.github.iothubexporter.logs.ConnectionLogParser;
+import io.github.iothubexporter.logs.ParsedRecords;
 import io.github.iothubexporter.model.EventSource;
 import io.github.iothubexporter.state.StateWriter;
 import org.slf4j.Logger;
@@ -69,9 +72,27 @@ public final class FleetSimulator {
     private volatile boolean running;
     private Thread thread;
 
-    public FleetSimulator(ExporterConfig config, StateWriter writer, ExporterMetrics metrics) {
+    public FleetSimulator(ExporterConfig config, StateWriter writer, ExporterMetrics metrics, ConnectionLogListener logs) {
         this(new Settings(config.simulatorDevices(), config.simulatorHubs(), config.simulatorSpeed(), config.simulatorSeed(),
-                config.reconnectGrace()), writerSink(writer, metrics), System.currentTimeMillis());
+                config.reconnectGrace()), writerSink(writer, metrics), recordSink(logs, metrics), System.currentTimeMillis());
+    }
+
+    /** Connections records through the same record parser that Event Hubs and Log Analytics bodies use. */
+    static LogSink recordSink(ConnectionLogListener listener, ExporterMetrics metrics) {
+        ConnectionLogParser parser = new ConnectionLogParser();
+        return body -> {
+            try {
+                ParsedRecords parsed = parser.parseRecordsBody(body, 0, body.length);
+                for (Rejection r : parsed.rejections()) {
+                    metrics.rejected(EventSource.SIMULATOR, r.reason(), 1);
+                    LOG.warn("Simulator produced a Connections record the parser rejected: {}", r.message());
+                }
+                listener.onRecords(parsed.records(), "simulator");
+            } catch (BodyException e) {
+                metrics.rejected(EventSource.SIMULATOR, e.reason(), 1);
+                LOG.warn("Simulator produced a records body the parser rejected: {}", e.getMessage());
+            }
+        };
     }
 
     public FleetSimulator(Settings settings, Sink sink, long startMillis) {

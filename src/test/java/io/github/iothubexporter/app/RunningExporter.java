@@ -22,6 +22,10 @@ public final class RunningExporter implements AutoCloseable {
     public final String base;
 
     public RunningExporter(Path stateDir, Map<String, String> env) throws Exception {
+        this(stateDir, env, ExporterApp.Overrides.NONE);
+    }
+
+    public RunningExporter(Path stateDir, Map<String, String> env, ExporterApp.Overrides overrides) throws Exception {
         Map<String, String> all = new HashMap<>();
         all.put("IOTHUB_EXPORTER_SERVER_PORT", "0");
         all.put("IOTHUB_EXPORTER_SERVER_HOST", "127.0.0.1");
@@ -29,7 +33,7 @@ public final class RunningExporter implements AutoCloseable {
         all.put("IOTHUB_EXPORTER_SIMULATOR_ENABLED", "false");
         all.putAll(env);
         ExporterConfig config = ConfigLoader.load(null, all);
-        app = ExporterApp.start(config).toCompletionStage().toCompletableFuture().get();
+        app = ExporterApp.start(config, overrides).toCompletionStage().toCompletableFuture().get();
         base = "http://127.0.0.1:" + app.port();
     }
 

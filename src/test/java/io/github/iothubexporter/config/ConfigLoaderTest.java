@@ -87,8 +87,49 @@ class ConfigLoaderTest {
 
     @Test
     void inputsNotInThisBuildAreRefusedRatherThanIgnored() {
-        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_LOGANALYTICS_WORKSPACEID", "w")))
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_NAMESPACE", "ns.servicebus.windows.net")))
+                .hasMessageContaining("eventhubs.namespace");
+    }
+
+    @Test
+    void logAnalytics() throws Exception {
+        ExporterConfig off = ConfigLoader.load(null, Map.of());
+        assertThat(off.logAnalytics().configured()).isFalse();
+        assertThat(off.maxSdkDevices()).isEqualTo(1_000_000);
+        ExporterConfig c = ConfigLoader.load(yaml("""
+                loganalytics:
+                  workspaceId: 3f1c2a5e-0b7d-4c1e-9a55-0d4c1e2f3a4b
+                  hubs: [contoso-hub, Hub-2]
+                  overlap: 10m
+                """), Map.of("IOTHUB_EXPORTER_LOGANALYTICS_INTERVAL", "30s"));
+        LogAnalyticsConfig la = c.logAnalytics();
+        assertThat(la.configured()).isTrue();
+        assertThat(c.simulatorEnabled()).as("auto: Log Analytics is real input").isFalse();
+        assertThat(la.endpoint()).isEqualTo("https://api.loganalytics.io/v1");
+        assertThat(la.interval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(la.hubs()).containsExactly("contoso-hub", "Hub-2");
+        assertThat(la.overlap()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(la.maxRows()).isEqualTo(20_000);
+        assertThat(la.queryTimeout()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(la.startLookback()).isEqualTo(Duration.ofHours(1));
+        Map<String, String> ws = Map.of("IOTHUB_EXPORTER_LOGANALYTICS_WORKSPACEID", "3f1c2a5e-0b7d-4c1e-9a55-0d4c1e2f3a4b");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_LOGANALYTICS_WORKSPACEID", "../x?y")))
                 .hasMessageContaining("loganalytics.workspaceId");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(ws, "IOTHUB_EXPORTER_LOGANALYTICS_ENDPOINT", "http://api.loganalytics.io/v1")))
+                .hasMessageContaining("loganalytics.endpoint").hasMessageContaining("https");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(ws, "IOTHUB_EXPORTER_LOGANALYTICS_HUBS", "ok,bad\" or 1==1")))
+                .hasMessageContaining("loganalytics.hubs");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(ws, "IOTHUB_EXPORTER_LOGANALYTICS_OVERLAP", "2h")))
+                .hasMessageContaining("loganalytics.overlap");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(ws, "IOTHUB_EXPORTER_LOGANALYTICS_MAXROWS", "600000")))
+                .hasMessageContaining("loganalytics.maxRows");
+        assertThat(c.toString()).contains("3f1c2a5e-0b7d-4c1e-9a55-0d4c1e2f3a4b");
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String key, String value) {
+        Map<String, String> m = new java.util.HashMap<>(base);
+        m.put(key, value);
+        return m;
     }
 
     @Test
