@@ -25,6 +25,8 @@ public final class DisconnectClassifier implements TransitionObserver {
     /** Each unseen renewal adds the reconnect time (SDKs reconnect within about a minute). */
     static final int SLACK_PER_CYCLE_SECONDS = 60;
     static final int MAX_CYCLES = 8;
+    /** Dropping again this soon after a reconnect is not what a renewed token does. */
+    static final long SOON_AFTER_MS = 5 * 60_000;
 
     private final ClassificationSettings settings;
     private final long graceMillis;
@@ -74,7 +76,7 @@ public final class DisconnectClassifier implements TransitionObserver {
             if (known && !wasConnected) {
                 resolve(f, addr, hub, t, live);
             } else if (known) {
-                finishIfWaiting(f, addr, hub, live);
+                finishIfWaiting(f, addr, hub, t, live);
                 // connected twice in a row: it dropped and came back inside one 60 s snapshot window
                 int age = f.connectedSince(addr) > 0 ? ageSeconds(t - f.connectedSince(addr)) : -1;
                 decide(f, addr, hub, kindOfQuickReconnect(f, addr, age), t, t, age, live);
@@ -87,7 +89,7 @@ public final class DisconnectClassifier implements TransitionObserver {
                 resolve(f, addr, hub, t, live);
                 startPending(f, addr, t, 0);
             } else if (known) {
-                finishIfWaiting(f, addr, hub, live);
+                finishIfWaiting(f, addr, hub, t, live);
                 long since = f.connectedSince(addr);
                 startPending(f, addr, t, since > 0 ? ageSeconds(t - since) : -1);
             } else {
@@ -106,7 +108,7 @@ public final class DisconnectClassifier implements TransitionObserver {
 
     /** A reconnect at {@code t} ends the pending disconnect, if any. */
     private void resolve(DeviceFields f, int addr, int hub, long t, boolean live) {
-        finishIfWaiting(f, addr, hub, live);
+        finishIfWaiting(f, addr, hub, t, live);
         long since = f.pendingSince(addr);
         if (since == 0) {
             return;
@@ -130,44 +132,70 @@ public final class DisconnectClassifier implements TransitionObserver {
             f.reconnectedAt(addr, t); // wait for the Connections log records of this disconnect
             pending.push(t + logWaitMillis, addr);
         } else {
-            finishQuick(f, addr, hub, t, live);
+            finishQuick(f, addr, hub, t, false, live);
         }
     }
 
-    private void finishIfWaiting(DeviceFields f, int addr, int hub, boolean live) {
+    /**
+     * A new event arrived while the previous disconnect still waited for its logs: decide it now. A device that
+     * drops again soon after coming back is not renewing a token (a renewal buys a whole token lifetime), so
+     * without evidence of renewal that one is transient.
+     */
+    private void finishIfWaiting(DeviceFields f, int addr, int hub, long now, boolean live) {
         long reconnected = f.reconnectedAt(addr);
         if (reconnected != 0) {
-            finishQuick(f, addr, hub, reconnected, live);
+            boolean droppedSoonAfter = now - reconnected < SOON_AFTER_MS;
+            finishQuick(f, addr, hub, reconnected, droppedSoonAfter, live);
         }
     }
 
     /** Classifies a disconnect that was followed by a reconnect within the grace window. */
-    private void finishQuick(DeviceFields f, int addr, int hub, long reconnectedAt, boolean live) {
+    private void finishQuick(DeviceFields f, int addr, int hub, long reconnectedAt, boolean droppedSoonAfter, boolean live) {
         long since = f.pendingSince(addr);
         int age = f.pendingAge(addr);
-        DisconnectKind kind = kindWithEvidence(f, addr, since, age);
+        DisconnectKind kind = kindWithEvidence(f, addr, since, age, droppedSoonAfter);
         decide(f, addr, hub, kind, since, reconnectedAt, age, live);
         if (live) {
             stats.observeReconnect(hub, kind, Math.max(0, reconnectedAt - since));
         }
-        learn(f, addr, age);
+        if (!inWindow(f.otherErrorTime(addr), since) || inWindow(f.authErrorTime(addr), since)) {
+            learn(f, addr, age); // a drop with an error record and no 401003 says nothing about renewal periods
+        }
         f.pendingSince(addr, 0);
         f.reconnectedAt(addr, 0);
     }
 
     /**
      * Log evidence first: a 401003 is the SAS-renewal signature (.NET/Java: 401003 then 404104); another error
-     * is a real drop; a clean close is renewal only if the timing fits (Node.js and Python renew cleanly).
+     * is a real drop; an informational close followed at once by a reconnect is how Node.js, Python and C renew.
      * Without evidence, the timing decides.
      */
-    private DisconnectKind kindWithEvidence(DeviceFields f, int addr, long disconnectMillis, int age) {
+    private DisconnectKind kindWithEvidence(DeviceFields f, int addr, long disconnectMillis, int age, boolean droppedSoonAfter) {
         if (inWindow(f.authErrorTime(addr), disconnectMillis)) {
             return DisconnectKind.TOKEN_RENEWAL;
         }
         if (inWindow(f.otherErrorTime(addr), disconnectMillis)) {
             return DisconnectKind.TRANSIENT;
         }
-        return kindOfQuickReconnect(f, addr, age);
+        if (inWindow(f.cleanDisconnectTime(addr), disconnectMillis) && !renewsWithAuthError(f, addr)) {
+            return DisconnectKind.TOKEN_RENEWAL; // info-only close and straight back: how Node.js, Python and C renew
+        }
+        return droppedSoonAfter ? DisconnectKind.TRANSIENT : kindOfQuickReconnect(f, addr, age);
+    }
+
+    /**
+     * Whether one record settles the kind before the wait is over. An error does: records are applied in time
+     * order, so a 401003 that belongs to the same drop came first. A clean close does for the SDKs that renew
+     * cleanly (for .NET and Java it is a client closing, and timing decides).
+     */
+    private static boolean conclusive(DeviceFields f, int addr, DeviceFact fact) {
+        return fact.error() || !renewsWithAuthError(f, addr);
+    }
+
+    /** .NET and Java let the token expire: their renewal shows as 401003 then 404104 (or we cannot tell yet). */
+    private static boolean renewsWithAuthError(DeviceFields f, int addr) {
+        SdkFamily family = SdkFamily.ofOrdinal(f.sdkFamily(addr));
+        return family == SdkFamily.DOTNET || family == SdkFamily.JAVA || family == SdkFamily.UNKNOWN;
     }
 
     static boolean inWindow(long recordMillis, long disconnectMillis) {
@@ -193,8 +221,8 @@ public final class DisconnectClassifier implements TransitionObserver {
             } else {
                 f.cleanDisconnectTime(addr, Math.max(t, f.cleanDisconnectTime(addr)));
             }
-            if (f.reconnectedAt(addr) != 0 && inWindow(t, f.pendingSince(addr))) {
-                finishQuick(f, addr, hub, f.reconnectedAt(addr), live); // the evidence is here: no need to wait
+            if (f.reconnectedAt(addr) != 0 && inWindow(t, f.pendingSince(addr)) && conclusive(f, addr, fact)) {
+                finishQuick(f, addr, hub, f.reconnectedAt(addr), false, live); // the evidence is here: no need to wait
             }
         }
         int kind = f.lastDecisionKind(addr);
@@ -213,7 +241,7 @@ public final class DisconnectClassifier implements TransitionObserver {
             long since = f.pendingSince(addr);
             long reconnected = f.reconnectedAt(addr);
             if (since != 0 && reconnected != 0 && reconnected + logWaitMillis == deadline) {
-                finishQuick(f, addr, f.hub(addr), reconnected, live); // no log evidence came in time
+                finishQuick(f, addr, f.hub(addr), reconnected, false, live); // no log evidence came in time
                 decisions++;
                 continue;
             }

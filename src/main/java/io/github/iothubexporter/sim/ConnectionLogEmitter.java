@@ -46,6 +46,10 @@ final class ConnectionLogEmitter {
 
     /** The records of a drop: what the hub logs depends on why the device went away and on its SDK. */
     void dropped(FleetSimulator.Fleet f, int d, long time, byte cause) {
+        together(() -> droppedRecords(f, d, time, cause));
+    }
+
+    private void droppedRecords(FleetSimulator.Fleet f, int d, long time, byte cause) {
         SdkProfile sdk = SdkProfile.values()[f.sdk[d]];
         switch (cause) {
             case FleetSimulator.RENEWAL -> {
@@ -108,10 +112,30 @@ final class ConnectionLogEmitter {
             sb.append(",\"resultType\":\"").append(resultType).append("\",\"resultDescription\":\"").append(resultDescription).append('"');
         }
         sb.append(",\"properties\":").append(quote(properties)).append(",\"location\":\"westeurope\"}");
-        // Log Analytics ingestion: typically 3-10 minutes, sometimes much later
-        double minutes = rnd.nextInt(50) == 0 ? 10 + rnd.nextDouble() * 20 : 2 + rnd.nextDouble() * 6;
-        long ingested = time + (long) (minutes * 60_000);
+        long ingested = time + nextDelay();
         byIngestion.computeIfAbsent(ingested / 1000, k -> new ArrayList<>()).add(sb.toString());
+    }
+
+    /** The records of one moment (a drop's 401003 and 404104) travel together; see {@link #together}. */
+    private long sharedDelay = -1;
+
+    private long nextDelay() {
+        if (sharedDelay >= 0) {
+            return sharedDelay;
+        }
+        // Log Analytics ingestion: typically 2-8 minutes, sometimes much later
+        double minutes = rnd.nextInt(50) == 0 ? 10 + rnd.nextDouble() * 20 : 2 + rnd.nextDouble() * 6;
+        return (long) (minutes * 60_000);
+    }
+
+    private void together(Runnable records) {
+        sharedDelay = -1;
+        sharedDelay = nextDelay();
+        try {
+            records.run();
+        } finally {
+            sharedDelay = -1;
+        }
     }
 
     /** Delivers every record ingested by {@code now}, oldest first. */
