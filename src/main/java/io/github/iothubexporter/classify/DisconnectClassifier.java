@@ -42,6 +42,12 @@ public final class DisconnectClassifier implements TransitionObserver {
     private final SdkVersionTable versions;
     private final PendingQueue pending = new PendingQueue();
     private final List<ClassificationListener> listeners = new ArrayList<>();
+    /** Five or more transient disconnects within an hour: a flapping device. */
+    private final RecentDevices flapping = new RecentDevices(3600_000, 5, 50_000);
+    /** A 400027 (another connection took the identity) within an hour: two clients share one identity. */
+    private final RecentDevices duplicates = new RecentDevices(3600_000, 1, 10_000);
+    private long lastExpiry;
+    static final int DUPLICATE_IDENTITY = 400027;
 
     public DisconnectClassifier(ClassificationSettings settings, int maxHubs, SdkVersionTable versions) {
         this.settings = settings;
@@ -58,6 +64,14 @@ public final class DisconnectClassifier implements TransitionObserver {
 
     public SdkVersionTable versions() {
         return versions;
+    }
+
+    public RecentDevices flapping() {
+        return flapping;
+    }
+
+    public RecentDevices duplicateIdentities() {
+        return duplicates;
     }
 
     public void addListener(ClassificationListener l) {
@@ -212,6 +226,9 @@ public final class DisconnectClassifier implements TransitionObserver {
                 f.meta(META_VERSIONS, String.join("\n", versions.list()).getBytes(StandardCharsets.UTF_8));
             }
         }
+        if (fact.error() && fact.code() == DUPLICATE_IDENTITY) {
+            duplicates.record(f.hubName(hub), label(f, addr), fact.timeMillis());
+        }
         if (fact.operation() == DeviceFact.DISCONNECT) {
             long t = fact.timeMillis();
             if (fact.error() && fact.code() == AUTH_EXPIRED) {
@@ -234,6 +251,11 @@ public final class DisconnectClassifier implements TransitionObserver {
 
     @Override
     public int watermark(DeviceFields f, long watermarkMillis, boolean live) {
+        if (watermarkMillis - lastExpiry > 60_000) {
+            flapping.expire(watermarkMillis);
+            duplicates.expire(watermarkMillis);
+            lastExpiry = watermarkMillis;
+        }
         int decisions = 0;
         while (pending.dueBy(watermarkMillis)) {
             long deadline = pending.peekDeadline();
@@ -285,6 +307,9 @@ public final class DisconnectClassifier implements TransitionObserver {
                         int age, boolean live) {
         int family = f.sdkFamily(addr);
         f.lastDecision(addr, disconnectMillis, kind.ordinal() + 1);
+        if (kind == DisconnectKind.TRANSIENT) {
+            flapping.record(f.hubName(hub), label(f, addr), disconnectMillis);
+        }
         if (live) {
             stats.countDisconnect(hub, kind, family, f.sdkVersion(addr));
         }
@@ -356,6 +381,11 @@ public final class DisconnectClassifier implements TransitionObserver {
             f.learnedPeriod(addr, age);
             f.learnedConfirmed(addr, false);
         }
+    }
+
+    private static String label(DeviceFields f, int addr) {
+        String module = f.moduleId(addr);
+        return module.isEmpty() ? f.deviceId(addr) : f.deviceId(addr) + "/" + module;
     }
 
     private static int ageSeconds(long millis) {

@@ -2,6 +2,7 @@ package io.github.iothubexporter.export;
 
 import io.github.iothubexporter.classify.ClassificationStats;
 import io.github.iothubexporter.classify.DisconnectKind;
+import io.github.iothubexporter.classify.RecentDevices;
 import io.github.iothubexporter.classify.SdkFamily;
 import io.github.iothubexporter.classify.SdkVersionTable;
 import io.github.iothubexporter.state.StateStats;
@@ -18,7 +19,13 @@ final class ClassificationCollector extends Collector {
     private final StateStats state;
     private final SdkVersionTable versions;
 
-    ClassificationCollector(ClassificationStats stats, StateStats state, SdkVersionTable versions) {
+    private final RecentDevices flapping;
+    private final RecentDevices duplicates;
+
+    ClassificationCollector(ClassificationStats stats, StateStats state, SdkVersionTable versions, RecentDevices flapping,
+                            RecentDevices duplicates) {
+        this.flapping = flapping;
+        this.duplicates = duplicates;
         this.stats = stats;
         this.state = state;
         this.versions = versions;
@@ -40,9 +47,15 @@ final class ClassificationCollector extends Collector {
         }
         GaugeMetricFamily offline = new GaugeMetricFamily("iothub_devices_offline",
                 "Devices disconnected for longer than the grace window.", List.of("hub"));
+        GaugeMetricFamily flappingDevices = new GaugeMetricFamily("iothub_devices_flapping",
+                "Devices with five or more transient disconnects within the last hour (event time).", List.of("hub"));
+        GaugeMetricFamily duplicateSuspects = new GaugeMetricFamily("iothub_devices_duplicate_identity_suspected",
+                "Devices whose connection was taken over by another connection (400027) within the last hour.", List.of("hub"));
         List<MetricFamilySamples.Sample> histogram = new ArrayList<>();
         for (int h = 0; h < hubs.length; h++) {
             offline.addMetric(List.of(hubs[h]), stats.offline(h));
+            flappingDevices.addMetric(List.of(hubs[h]), flapping.countActive(hubs[h]));
+            duplicateSuspects.addMetric(List.of(hubs[h]), duplicates.countActive(hubs[h]));
             for (DisconnectKind k : DisconnectKind.values()) {
                 if (!seen[h][k.ordinal()]) {
                     disconnects.addMetric(List.of(hubs[h], k.label(), SdkFamily.UNKNOWN.label(), ""), 0);
@@ -70,6 +83,8 @@ final class ClassificationCollector extends Collector {
         List<MetricFamilySamples> out = new ArrayList<>(4);
         out.add(disconnects);
         out.add(offline);
+        out.add(flappingDevices);
+        out.add(duplicateSuspects);
         out.add(new MetricFamilySamples("iothub_reconnect_duration_seconds", Type.HISTOGRAM,
                 "Time from a disconnect to the reconnect, by the disconnect's kind.", histogram));
         out.add(criticalOffline);

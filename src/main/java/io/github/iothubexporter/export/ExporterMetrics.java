@@ -28,7 +28,8 @@ public final class ExporterMetrics implements StateListener {
     public ExporterMetrics(StateStats stats, DisconnectClassifier classifier) {
         DefaultExports.register(registry);
         new StateCollector(stats).register(registry);
-        new ClassificationCollector(classifier.stats(), stats, classifier.versions()).register(registry);
+        new ClassificationCollector(classifier.stats(), stats, classifier.versions(), classifier.flapping(),
+                classifier.duplicateIdentities()).register(registry);
         rejected = Counter.build("iothub_events_rejected_total", "Inputs that could not be used, by input and reason.")
                 .labelNames("source", "reason").register(registry);
         Histogram delay = Histogram.build("iothub_event_processing_delay_seconds",

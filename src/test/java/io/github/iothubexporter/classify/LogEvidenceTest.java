@@ -110,6 +110,27 @@ class LogEvidenceTest {
     }
 
     @Test
+    void flappingDevicesAndDuplicateIdentitiesAreListedPerHub() {
+        event(true, T0);
+        long t = T0;
+        for (int i = 0; i < 5; i++) {
+            t += 7 * MIN;
+            event(false, t);
+            event(true, t + MIN);
+            record(t - 10_000, DeviceFact.DISCONNECT, true, 404104);
+        }
+        assertThat(classifier.flapping().countActive("hub")).isEqualTo(1);
+        assertThat(classifier.flapping().active()).singleElement().satisfies(e -> assertThat(e.count()).isEqualTo(5));
+        assertThat(classifier.duplicateIdentities().countActive("hub")).isZero();
+        record(t + 30 * MIN, DeviceFact.DISCONNECT, true, 400027);
+        assertThat(classifier.duplicateIdentities().active()).singleElement().satisfies(e -> assertThat(e.device()).isEqualTo("d"));
+        // an hour later, both have expired
+        store.advanceWatermark(t + 3 * 3600_000, true);
+        assertThat(classifier.flapping().countActive("hub")).isZero();
+        assertThat(classifier.duplicateIdentities().countActive("hub")).isZero();
+    }
+
+    @Test
     void recordsForUnknownDevicesCountAsUnknown() {
         assertThat(store.applyFact(new DeviceFact("hub", "ghost", "", T0, DeviceFact.DISCONNECT, true, 404104, 0, ""), true))
                 .isEqualTo("unknown");
