@@ -277,7 +277,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
             consecutiveFailures++;
             lastProblem = f.getMessage();
             if (f.outcome == LogAnalyticsMetrics.Outcome.PARTIAL) {
-                pageSize = Math.max(MIN_PAGE, pageSize / 2);
+                pageSize = Math.max(Math.min(MIN_PAGE, settings.maxRows()), pageSize / 2);
             }
             return tally.result(f.outcome, f.retryAfter, f.getMessage());
         } catch (CommitFailure e) {
