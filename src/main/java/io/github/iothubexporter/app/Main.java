@@ -16,6 +16,7 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
         System.setProperty("org.slf4j.simpleLogger.log.com.azure", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.com.microsoft.aad.msal4j", "warn"); // DefaultAzureCredential's MSAL
         Path configFile = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {

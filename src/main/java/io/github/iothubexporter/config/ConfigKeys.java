@@ -75,7 +75,7 @@ public final class ConfigKeys {
                 + "workspace.");
         key("loganalytics.overlap", "5m", "How far below the ingestion-time watermark each poll looks for records that became "
                 + "queryable late (1s to 60m); records already counted there are recognized and skipped.");
-        key("loganalytics.maxRows", "20000", "Rows per query page (500 to 500000); a window with more is read in several pages.");
+        key("loganalytics.maxRows", "5000", "Rows per query page (500 to 500000); a window with more is read in several pages.");
         key("loganalytics.queryTimeout", "120s", "Server timeout of each query (`Prefer: wait`, 1s to 10m); the client waits 5 s longer.");
         key("loganalytics.startLookback", "1h", "On the very first start (no saved position), how far back in ingestion time to begin "
                 + "(0s to 30d).");

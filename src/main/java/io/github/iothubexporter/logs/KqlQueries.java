@@ -39,15 +39,16 @@ public final class KqlQueries {
     public KqlQueries(List<String> hubs) {
         StringBuilder b = new StringBuilder();
         if (!hubs.isEmpty()) {
-            b.append("\n| where Resource in~ (");
+            // the hub is the last segment of the resource ID, as the parser reads it; endswith ignores case
+            b.append("\n| where ");
             for (int i = 0; i < hubs.size(); i++) {
                 String problem = Identifiers.checkHub(hubs.get(i));
                 if (problem != null) {
                     throw new IllegalArgumentException("hub '" + hubs.get(i) + "': " + problem);
                 }
-                b.append(i == 0 ? "" : ", ").append(literal(hubs.get(i).toUpperCase(Locale.ROOT)));
+                b.append(i == 0 ? "" : " or ").append("_ResourceId endswith ")
+                        .append(literal("/iothubs/" + hubs.get(i).toLowerCase(Locale.ROOT)));
             }
-            b.append(')');
         }
         this.hubFilter = b.toString();
     }

@@ -52,10 +52,12 @@ import java.util.function.BiConsumer;
  * ingestion time, each poll first counts the records per ingestion second in the overlap [C − overlap, C)
  * and compares with the records counted there; seconds with more records than counted are read again, and
  * the rows not seen before are counted ("late" records). Rows are recognized by a 64-bit key over their
- * content (ingestion time included), kept for the overlap window ({@link SeenRecords}).
+ * content (ingestion time included), kept for the overlap window ({@link SeenRecords}). A record that becomes
+ * queryable more than {@code overlap} after its ingestion time is not seen (the service's own latency after
+ * ingestion is seconds; the default overlap is 5 minutes).
  *
  * <h2>Durability</h2>
- * After each page the cursor and the changed minutes of the seen set are committed through the state
+ * After each page the cursor and the changed 10-second buckets of the seen set are committed through the state
  * writer (fsync), and only then are the page's new records handed to the listener. A restart resumes at
  * the committed cursor with the committed keys: nothing is counted twice, nothing is skipped. (A crash
  * between the commit and the hand-over loses that page from the counters of a process that is gone anyway.)
@@ -76,7 +78,6 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     private static final int MIN_PAGE = 500;
     private static final int MAX_ROWS_PER_REQUEST = 500_000; // the service's own row limit
     private static final byte POSITION_FORMAT = 1;
-    private static final int SLOTS = 64; // ingestion minutes kept on disk: more than the longest overlap (60 min) + 2
 
     /** What the poller needs; see docs/configuration.md for the matching keys. */
     public record Settings(String workspaceId, Duration interval, Duration overlap, Duration queryTimeout, int maxRows,
@@ -276,7 +277,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
             consecutiveFailures++;
             lastProblem = f.getMessage();
             if (f.outcome == LogAnalyticsMetrics.Outcome.PARTIAL) {
-                pageSize = Math.max(MIN_PAGE, pageSize / 2);
+                pageSize = Math.max(Math.min(MIN_PAGE, settings.maxRows()), pageSize / 2);
             }
             return tally.result(f.outcome, f.retryAfter, f.getMessage());
         } catch (CommitFailure e) {
@@ -432,13 +433,12 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     /** Durably writes the cursor and the seen-set minutes that changed; waits for the fsync. */
     private void commit() throws CommitFailure {
         Map<String, byte[]> positions = new LinkedHashMap<>();
-        for (long minute : seen.dirtyMinutes()) {
-            positions.put(slotPrefix + Math.floorMod(minute, SLOTS), seen.encodeMinute(minute));
-        }
+        seen.drainWrites().forEach((slot, value) -> positions.put(slotPrefix + slot, value));
         positions.put(cursorKey, ByteBuffer.allocate(1 + 8 * 3).put(POSITION_FORMAT).putLong(cursor).putLong(floor)
                 .putLong(overlapTicks).array());
         try {
             writer.commitPositions(positions).get(60, TimeUnit.SECONDS);
+            // (on failure the caller reloads the durable position, so drained writes are not lost track of)
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CommitFailure("interrupted while saving the Log Analytics position");
@@ -446,7 +446,6 @@ public final class LogAnalyticsPoller implements AutoCloseable {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new CommitFailure("cannot save the Log Analytics position: " + cause);
         }
-        seen.clearDirty();
     }
 
     /** Reads the committed cursor and keys through the state writer. */
@@ -459,7 +458,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
                 if (c != null) {
                     m.put(cursorKey, c);
                 }
-                for (int i = 0; i < SLOTS; i++) {
+                for (int i = 0; i < SeenRecords.SLOTS; i++) {
                     byte[] s = store.meta(slotPrefix + i);
                     if (s != null) {
                         m.put(slotPrefix + i, s);
@@ -489,10 +488,9 @@ public final class LogAnalyticsPoller implements AutoCloseable {
             }
             for (Map.Entry<String, byte[]> e : stored.entrySet()) {
                 if (e.getKey().startsWith(slotPrefix)) {
-                    seen.decodeMinute(e.getValue(), cursor - Math.min(overlapTicks, storedOverlap));
+                    seen.decode(e.getValue(), cursor - Math.min(overlapTicks, storedOverlap));
                 }
             }
-            seen.clearDirty();
             cursorMillis = Ticks.toMillis(cursor);
             LOG.info("Log Analytics: resuming workspace {} at ingestion time {} ({} recent records remembered)",
                     settings.workspaceId(), java.time.Instant.ofEpochMilli(cursorMillis), seen.size());

@@ -51,6 +51,7 @@ public final class LogMetrics implements ConnectionLogListener {
     private final LabelCap sdkVersions = new LabelCap(200);
     private boolean dirty;
     private boolean warnedFull;
+    private final Object saveLock = new Object();
 
     public LogMetrics(CollectorRegistry registry, int maxHubs, int maxDevices) {
         this.hubs = new LabelCap(maxHubs);
@@ -133,6 +134,12 @@ public final class LogMetrics implements ConnectionLogListener {
      * since the last save. The file is small: about 16 bytes per device.
      */
     public void save(Path file) throws IOException {
+        synchronized (saveLock) { // one writer of the file at a time (periodic save and the one at stop)
+            saveNow(file);
+        }
+    }
+
+    private void saveNow(Path file) throws IOException {
         byte[] bytes;
         synchronized (this) {
             if (!dirty) {

@@ -2,34 +2,64 @@ package io.github.iothubexporter.logs;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.TreeSet;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * The records the poller has already counted whose ingestion time is still inside the overlap window: a
- * 64-bit content key and the ingestion tick of each, in an open-addressing table (16 bytes a slot).
+ * The records the poller has already counted whose ingestion time is still inside the overlap window: a 64-bit
+ * content key per row, in an open-addressing set, and the same keys grouped by 10-second ingestion bucket with each
+ * row's tick.
  * <p>
- * It answers "was this row counted?" when windows are read again, and "how many rows of each ingestion
- * second were counted?" for the overlap check. It is persisted in ingestion-minute slots ({@link #encodeMinute}),
- * and only minutes that changed are rewritten, so each commit writes about the new records' keys rather than
- * the whole set. Not thread-safe (the poller's thread owns it).
+ * It answers "was this row counted?" when windows are read again, and "how many rows of each ingestion second were
+ * counted?" for the overlap check. It is persisted one bucket per slot of a ring of {@link #SLOTS} (64 minutes, more
+ * than the longest overlap): a commit rewrites only the buckets that gained rows (about the new rows' keys, 12 bytes
+ * each) and empties the slots of buckets that fell out of the window, so the stored set stays the size of the overlap.
+ * Not thread-safe (the poller's thread owns it).
  */
 final class SeenRecords {
-    static final long TICKS_PER_MINUTE = 60 * Ticks.PER_SECOND;
-    private static final byte FORMAT = 1;
-    /** Above this many keys in one ingestion minute a slot would approach the journal's frame limit. */
-    static final int MAX_PER_MINUTE = 600_000;
+    static final long BUCKET_TICKS = 10 * Ticks.PER_SECOND;
+    static final int SLOTS = 384;
+    /** Keeps one stored bucket under the journal's 16 MiB frame limit. */
+    static final int MAX_PER_BUCKET = 1_000_000;
+    private static final byte FORMAT = 2;
+    private static final byte[] EMPTY = new byte[0];
 
-    private long[] keys = new long[1024];
-    private long[] ticks = new long[1024];
-    private int size;
-    private final TreeSet<Long> dirtyMinutes = new TreeSet<>();
+    /** The rows of one bucket: tick offsets within the bucket and keys, in arrival order. */
+    private static final class Bucket {
+        int n;
+        int[] offsets = new int[64];
+        long[] keys = new long[64];
+        boolean dirty;
 
+        void append(int offset, long key) {
+            if (n == keys.length) {
+                offsets = Arrays.copyOf(offsets, n * 2);
+                keys = Arrays.copyOf(keys, n * 2);
+            }
+            offsets[n] = offset;
+            keys[n] = key;
+            n++;
+        }
+    }
+
+    private long[] table = new long[1024];
+    private int tableSize;
+    private int live;
+    private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
+    private final Set<Long> stored = new HashSet<>();
+    private final Set<Long> toClear = new HashSet<>();
+
+    /** Rows remembered (inside the window). */
     int size() {
-        return size;
+        return live;
     }
 
     boolean contains(long key) {
-        return find(key) >= 0;
+        return find(key == 0 ? 1 : key) >= 0;
     }
 
     /** Adds a counted row; false when its key was already there. */
@@ -40,33 +70,33 @@ final class SeenRecords {
         if (find(key) >= 0) {
             return false;
         }
-        if ((size + 1) * 4L > keys.length * 3L) {
-            resize(keys.length * 2);
-        }
-        insert(key, tick);
-        dirtyMinutes.add(Math.floorDiv(tick, TICKS_PER_MINUTE));
+        insert(key);
+        long b = Math.floorDiv(tick, BUCKET_TICKS);
+        Bucket bucket = buckets.computeIfAbsent(b, x -> new Bucket());
+        bucket.append((int) (tick - b * BUCKET_TICKS), key);
+        bucket.dirty = true;
+        live++;
         return true;
     }
 
-    private void insert(long key, long tick) {
-        int mask = keys.length - 1;
+    private void insert(long key) {
+        if ((tableSize + 1) * 4L > table.length * 3L) {
+            rehash(table.length * 2);
+        }
+        int mask = table.length - 1;
         int i = slot(key, mask);
-        while (keys[i] != 0) {
+        while (table[i] != 0) {
             i = (i + 1) & mask;
         }
-        keys[i] = key;
-        ticks[i] = tick;
-        size++;
+        table[i] = key;
+        tableSize++;
     }
 
     private int find(long key) {
-        if (key == 0) {
-            key = 1;
-        }
-        int mask = keys.length - 1;
+        int mask = table.length - 1;
         int i = slot(key, mask);
         while (true) {
-            long k = keys[i];
+            long k = table[i];
             if (k == key) {
                 return i;
             }
@@ -82,57 +112,65 @@ final class SeenRecords {
         return (int) (h ^ (h >>> 32)) & mask;
     }
 
-    private void resize(int capacity) {
-        long[] oldKeys = keys;
-        long[] oldTicks = ticks;
-        keys = new long[capacity];
-        ticks = new long[capacity];
-        size = 0;
-        for (int i = 0; i < oldKeys.length; i++) {
-            if (oldKeys[i] != 0) {
-                insert(oldKeys[i], oldTicks[i]);
+    private void rehash(int capacity) {
+        long[] old = table;
+        table = new long[capacity];
+        tableSize = 0;
+        for (long k : old) {
+            if (k != 0) {
+                insert(k);
             }
         }
-    }
-
-    /** Forgets rows ingested before {@code cutoff}: they are outside every window still to be read again. */
-    void pruneBelow(long cutoff) {
-        int remaining = 0;
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != 0 && ticks[i] >= cutoff) {
-                remaining++;
-            }
-        }
-        if (remaining == size) {
-            return;
-        }
-        int capacity = 1024;
-        while (capacity * 3L < remaining * 4L + 4) {
-            capacity *= 2;
-        }
-        long[] oldKeys = keys;
-        long[] oldTicks = ticks;
-        keys = new long[capacity];
-        ticks = new long[capacity];
-        size = 0;
-        for (int i = 0; i < oldKeys.length; i++) {
-            if (oldKeys[i] != 0 && oldTicks[i] >= cutoff) {
-                insert(oldKeys[i], oldTicks[i]);
-            }
-        }
-        dirtyMinutes.removeIf(m -> (m + 1) * TICKS_PER_MINUTE <= cutoff);
     }
 
     /**
-     * Counted rows per ingestion second in [lo, hi): pairs (second start tick, count), ascending, flattened
-     * into one array {@code [s0, c0, s1, c1, ...]}.
+     * Forgets the buckets that lie wholly below {@code cutoff}: no window still to be read reaches them. (Rows of
+     * the bucket that holds the cutoff stay; they are harmless.) The key set is rebuilt only when most of it is out
+     * of date, so pruning after every page is cheap.
+     */
+    void pruneBelow(long cutoff) {
+        long first = Math.floorDiv(cutoff, BUCKET_TICKS);
+        Iterator<Map.Entry<Long, Bucket>> it = buckets.headMap(first, false).entrySet().iterator();
+        boolean removed = false;
+        while (it.hasNext()) {
+            Map.Entry<Long, Bucket> e = it.next();
+            live -= e.getValue().n;
+            if (stored.remove(e.getKey())) {
+                toClear.add(e.getKey());
+            }
+            it.remove();
+            removed = true;
+        }
+        if (removed && tableSize > 2L * live + 1024) {
+            table = new long[Math.max(1024, Integer.highestOneBit(Math.max(1, live * 2)) * 2)];
+            tableSize = 0;
+            for (Bucket b : buckets.values()) {
+                for (int i = 0; i < b.n; i++) {
+                    insert(b.keys[i]);
+                }
+            }
+        }
+    }
+
+    /**
+     * Counted rows per ingestion second in [lo, hi): pairs (second start tick, count), ascending, flattened into one
+     * array {@code [s0, c0, s1, c1, ...]}.
      */
     long[] countBySecond(long lo, long hi) {
-        long[] seconds = new long[size];
+        long[] seconds = new long[16];
         int n = 0;
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != 0 && ticks[i] >= lo && ticks[i] < hi) {
-                seconds[n++] = Ticks.floorSecond(ticks[i]);
+        for (Map.Entry<Long, Bucket> e : buckets.subMap(Math.floorDiv(lo, BUCKET_TICKS), true,
+                Math.floorDiv(hi - 1, BUCKET_TICKS), true).entrySet()) {
+            long base = e.getKey() * BUCKET_TICKS;
+            Bucket b = e.getValue();
+            for (int i = 0; i < b.n; i++) {
+                long tick = base + b.offsets[i];
+                if (tick >= lo && tick < hi) {
+                    if (n == seconds.length) {
+                        seconds = Arrays.copyOf(seconds, n * 2);
+                    }
+                    seconds[n++] = Ticks.floorSecond(tick);
+                }
             }
         }
         Arrays.sort(seconds, 0, n);
@@ -150,82 +188,93 @@ final class SeenRecords {
         return Arrays.copyOf(out, m);
     }
 
-    /** Minutes (ingestion minute numbers) whose rows changed since {@link #clearDirty}. */
-    long[] dirtyMinutes() {
-        return dirtyMinutes.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    void clearDirty() {
-        dirtyMinutes.clear();
-    }
-
-    void markAllDirty() {
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != 0) {
-                dirtyMinutes.add(Math.floorDiv(ticks[i], TICKS_PER_MINUTE));
+    /**
+     * What to store since the last call: slot → the bucket's rows for buckets that gained rows, slot → empty for
+     * stored buckets that left the window (unless a live bucket takes the slot in the same write).
+     */
+    Map<Integer, byte[]> drainWrites() {
+        Map<Integer, byte[]> out = new LinkedHashMap<>();
+        for (long b : toClear) {
+            out.put(slotOf(b), EMPTY);
+        }
+        toClear.clear();
+        for (Map.Entry<Long, Bucket> e : buckets.entrySet()) {
+            Bucket b = e.getValue();
+            if (b.dirty) {
+                out.put(slotOf(e.getKey()), encode(e.getKey(), b));
+                stored.add(e.getKey());
+                b.dirty = false;
             }
         }
+        return out;
     }
 
-    /** The rows of one ingestion minute: format, minute, count, then (tick offset in the minute, key) each. */
-    byte[] encodeMinute(long minute) {
-        int n = 0;
-        long from = minute * TICKS_PER_MINUTE;
-        long to = from + TICKS_PER_MINUTE;
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != 0 && ticks[i] >= from && ticks[i] < to) {
-                n++;
-            }
-        }
-        int written = Math.min(n, MAX_PER_MINUTE);
-        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 4 + written * 12);
-        b.put(FORMAT).putLong(minute).putInt(written);
-        int k = 0;
-        for (int i = 0; i < keys.length && k < written; i++) {
-            if (keys[i] != 0 && ticks[i] >= from && ticks[i] < to) {
-                b.putInt((int) (ticks[i] - from)).putLong(keys[i]);
-                k++;
-            }
-        }
-        return b.array();
+    static int slotOf(long bucket) {
+        return (int) Math.floorMod(bucket, (long) SLOTS);
     }
 
-    /** Adds the rows of an encoded minute whose ticks are at or above {@code cutoff}; ignores foreign formats. */
-    void decodeMinute(byte[] value, long cutoff) {
+    private static byte[] encode(long bucket, Bucket b) {
+        int n = Math.min(b.n, MAX_PER_BUCKET);
+        ByteBuffer buf = ByteBuffer.allocate(1 + 8 + 4 + n * 12);
+        buf.put(FORMAT).putLong(bucket).putInt(n);
+        for (int i = 0; i < n; i++) {
+            buf.putInt(b.offsets[i]).putLong(b.keys[i]);
+        }
+        return buf.array();
+    }
+
+    /**
+     * Adds the rows of a stored bucket unless the bucket lies wholly below {@code cutoff} (then its slot is emptied
+     * at the next write). Values of another format are ignored.
+     */
+    void decode(byte[] value, long cutoff) {
         if (value == null || value.length < 13 || value[0] != FORMAT) {
             return;
         }
-        ByteBuffer b = ByteBuffer.wrap(value);
-        b.get();
-        long from = b.getLong() * TICKS_PER_MINUTE;
-        int n = b.getInt();
-        if (value.length < 13 + 12L * n) {
+        ByteBuffer buf = ByteBuffer.wrap(value);
+        buf.get();
+        long bucket = buf.getLong();
+        int n = buf.getInt();
+        if (value.length < 13 + 12L * n || n < 0) {
             return;
         }
+        if (bucket < Math.floorDiv(cutoff, BUCKET_TICKS)) {
+            toClear.add(bucket);
+            return;
+        }
+        Bucket b = buckets.computeIfAbsent(bucket, x -> new Bucket());
         for (int i = 0; i < n; i++) {
-            long tick = from + b.getInt();
-            long key = b.getLong();
-            if (tick >= cutoff && find(key) < 0) {
-                if ((size + 1) * 4L > keys.length * 3L) {
-                    resize(keys.length * 2);
-                }
-                insert(key, tick);
+            int offset = buf.getInt();
+            long key = buf.getLong();
+            if (key != 0 && find(key) < 0) {
+                insert(key);
+                b.append(offset, key);
+                live++;
             }
         }
+        stored.add(bucket);
     }
 
-    /** 64-bit content key of a row (FNV-1a over the cells, then a finalizer); never 0. */
+    /**
+     * 64-bit content key of a row: the cells read four UTF-16 units at a time through a multiply-rotate mix, cell
+     * boundaries marked, then a final avalanche; never 0.
+     */
     static long key(String[] cells) {
-        long h = 0xcbf29ce484222325L;
-        for (String c : cells) {
-            if (c != null) {
-                for (int i = 0; i < c.length(); i++) {
-                    char ch = c.charAt(i);
-                    h = (h ^ (ch & 0xff)) * 0x100000001b3L;
-                    h = (h ^ (ch >>> 8)) * 0x100000001b3L;
-                }
+        long h = 0x9E3779B97F4A7C15L;
+        for (String cell : cells) {
+            String c = cell == null ? "" : cell;
+            int n = c.length();
+            int i = 0;
+            for (; i + 4 <= n; i += 4) {
+                long w = c.charAt(i) | (long) c.charAt(i + 1) << 16 | (long) c.charAt(i + 2) << 32 | (long) c.charAt(i + 3) << 48;
+                h = Long.rotateLeft(h ^ (w * 0x87C37B91114253D5L), 31) * 0x4CF5AD432745937FL;
             }
-            h = (h ^ 0x1e) * 0x100000001b3L; // cell separator; null and "" hash alike on purpose
+            long w = n;
+            for (int shift = 16; i < n; i++, shift += 16) {
+                w |= (long) c.charAt(i) << shift;
+            }
+            h = Long.rotateLeft(h ^ (w * 0x87C37B91114253D5L), 31) * 0x4CF5AD432745937FL;
+            h = Long.rotateLeft(h ^ 0x1E, 27) * 0x52DCE729L + 0x38495AB5L; // cell separator: null and "" hash alike
         }
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;

@@ -109,7 +109,7 @@ class ConfigLoaderTest {
         assertThat(la.interval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(la.hubs()).containsExactly("contoso-hub", "Hub-2");
         assertThat(la.overlap()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(la.maxRows()).isEqualTo(20_000);
+        assertThat(la.maxRows()).isEqualTo(5_000);
         assertThat(la.queryTimeout()).isEqualTo(Duration.ofSeconds(120));
         assertThat(la.startLookback()).isEqualTo(Duration.ofHours(1));
         Map<String, String> ws = Map.of("IOTHUB_EXPORTER_LOGANALYTICS_WORKSPACEID", "3f1c2a5e-0b7d-4c1e-9a55-0d4c1e2f3a4b");

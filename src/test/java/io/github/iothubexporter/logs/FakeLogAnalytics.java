@@ -81,7 +81,7 @@ public final class FakeLogAnalytics implements AutoCloseable {
     private static final Pattern REPAIR = Pattern.compile(
             "IngestionTime >= datetime\\(([^)]+)\\) or bin\\(IngestionTime, 1s\\) in \\(((?:datetime\\([^)]+\\)(?:, )?)+)\\)");
     private static final Pattern DATETIME = Pattern.compile("datetime\\(([^)]+)\\)");
-    private static final Pattern HUBS = Pattern.compile("Resource in~ \\(([^)]*)\\)");
+    private static final Pattern HUBS = Pattern.compile("_ResourceId endswith \"/iothubs/([^\"]*)\"");
     private static final Pattern TOP = Pattern.compile("\\| top (\\d+) by IngestionTime asc$");
     private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSS'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
@@ -211,9 +211,11 @@ public final class FakeLogAnalytics implements AutoCloseable {
         long tgLo = Ticks.parse(tg.group(1));
         Set<String> hubs = null;
         Matcher h = HUBS.matcher(query);
-        if (h.find()) {
-            hubs = Pattern.compile("\"([^\"]*)\"").matcher(h.group(1)).results().map(r -> r.group(1).toUpperCase(Locale.ROOT))
-                    .collect(Collectors.toSet());
+        while (h.find()) {
+            if (hubs == null) {
+                hubs = new java.util.HashSet<>();
+            }
+            hubs.add(h.group(1).toUpperCase(Locale.ROOT));
         }
         long fresh = Long.MIN_VALUE;
         Set<Long> repair = null;

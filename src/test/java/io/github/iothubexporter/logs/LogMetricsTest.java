@@ -108,6 +108,18 @@ class LogMetricsTest {
     }
 
     @Test
+    void theExpositionPassesPromtool() throws Exception {
+        new LogAnalyticsMetrics(registry, "3f1c2a5e-0b7d-4c1e-9a55-0d4c1e2f3a4b", () -> 42.0);
+        metrics.onRecords(List.of(connect("h1", "d1", 1000, DOTNET, "Mqtt"), error("h1", "d1", 2000, "401003", "")), "eventhubs");
+        Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write(text().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("promtool check metrics (installed by scripts/install-test-tools.sh): " + out).isZero();
+    }
+
+    @Test
     void manyDevicesGrowTheTable() {
         DeviceSdkMap map = new DeviceSdkMap(1_000_000);
         int p = map.profileId(new DeviceSdkMap.Profile("h", "c", "1.2", "Mqtt"));
