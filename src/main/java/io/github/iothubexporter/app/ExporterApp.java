@@ -2,6 +2,7 @@ package io.github.iothubexporter.app;
 
 import io.github.iothubexporter.classify.ClassificationSettings;
 import io.github.iothubexporter.classify.DisconnectClassifier;
+import io.github.iothubexporter.classify.SdkFamily;
 import io.github.iothubexporter.classify.SdkVersionTable;
 import io.github.iothubexporter.config.ExporterConfig;
 import io.github.iothubexporter.export.ExporterMetrics;
@@ -63,9 +64,11 @@ public final class ExporterApp {
         this.vertx = Vertx.vertx();
         StateStore store = new StateStore(config.maxHubs(), new CriticalDevices(config.criticalDevices()),
                 config.criticalMaxDevices());
-        ClassificationSettings defaults = ClassificationSettings.defaults(config.reconnectGrace());
+        java.util.Map<SdkFamily, Integer> periods = new java.util.EnumMap<>(
+                ClassificationSettings.defaults(config.reconnectGrace()).renewalSeconds());
+        config.renewalPeriods().forEach((family, period) -> periods.put(SdkFamily.ofLabel(family), (int) period.toSeconds()));
         this.classifier = new DisconnectClassifier(new ClassificationSettings(config.reconnectGrace(), config.renewalTolerance(),
-                defaults.renewalSeconds(), config.logWait()), config.maxHubs(), new SdkVersionTable());
+                periods, config.logWait()), config.maxHubs(), new SdkVersionTable());
         store.observer(classifier);
         this.writer = new StateWriter(new StateWriter.Options(config.stateDir(), config.fsync(), config.snapshotInterval(),
                 config.snapshotJournalBytes(), config.queueCapacity(), config.classificationLateness()), store, Clock.systemUTC());

@@ -167,16 +167,33 @@ public final class DisconnectClassifier implements TransitionObserver {
     private void finishQuick(DeviceFields f, int addr, int hub, long reconnectedAt, boolean droppedSoonAfter, boolean live) {
         long since = f.pendingSince(addr);
         int age = f.pendingAge(addr);
-        DisconnectKind kind = kindWithEvidence(f, addr, since, age, droppedSoonAfter);
+        DisconnectKind kind = outlastedGraceByLogs(f, addr, since, reconnectedAt) ? DisconnectKind.GENUINE
+                : kindWithEvidence(f, addr, since, age, droppedSoonAfter);
         decide(f, addr, hub, kind, since, reconnectedAt, age, live);
         if (live) {
             stats.observeReconnect(hub, kind, Math.max(0, reconnectedAt - since));
         }
-        if (!inWindow(f.otherErrorTime(addr), since) || inWindow(f.authErrorTime(addr), since)) {
+        if (kind != DisconnectKind.GENUINE && (!inWindow(f.otherErrorTime(addr), since) || inWindow(f.authErrorTime(addr), since))) {
             learn(f, addr, age); // a drop with an error record and no 401003 says nothing about renewal periods
         }
         f.pendingSince(addr, 0);
         f.reconnectedAt(addr, 0);
+    }
+
+    /**
+     * Snapshots only place a drop and a reconnect within 60 s each, so an outage of 181-239 s can look like 180 s.
+     * The Connections records carry the hub's own times: when both the drop and the reconnect are logged, their
+     * distance decides.
+     */
+    private boolean outlastedGraceByLogs(DeviceFields f, int addr, long disconnectMillis, long reconnectedAt) {
+        long drop = Long.MAX_VALUE;
+        for (long t : new long[]{f.authErrorTime(addr), f.otherErrorTime(addr), f.cleanDisconnectTime(addr)}) {
+            if (inWindow(t, disconnectMillis)) {
+                drop = Math.min(drop, t);
+            }
+        }
+        long up = f.connectRecordTime(addr);
+        return drop != Long.MAX_VALUE && up > drop && up <= reconnectedAt + EVIDENCE_AFTER_MS && up - drop > graceMillis;
     }
 
     /**
@@ -198,12 +215,21 @@ public final class DisconnectClassifier implements TransitionObserver {
     }
 
     /**
-     * Whether one record settles the kind before the wait is over. An error does: records are applied in time
-     * order, so a 401003 that belongs to the same drop came first. A clean close does for the SDKs that renew
-     * cleanly (for .NET and Java it is a client closing, and timing decides).
+     * Whether the records settle the kind before the wait is over: a 401003 next to the drop (the renewal
+     * signature), or the drop's record together with the reconnect's (the hub's own times give the exact gap).
      */
-    private static boolean conclusive(DeviceFields f, int addr, DeviceFact fact) {
-        return fact.error() || !renewsWithAuthError(f, addr);
+    private boolean evidenceComplete(DeviceFields f, int addr) {
+        long since = f.pendingSince(addr);
+        if (inWindow(f.authErrorTime(addr), since)) {
+            return true;
+        }
+        long drop = Long.MAX_VALUE;
+        for (long t : new long[]{f.otherErrorTime(addr), f.cleanDisconnectTime(addr)}) {
+            if (inWindow(t, since)) {
+                drop = Math.min(drop, t);
+            }
+        }
+        return drop != Long.MAX_VALUE && f.connectRecordTime(addr) > drop;
     }
 
     /** .NET and Java let the token expire: their renewal shows as 401003 then 404104 (or we cannot tell yet). */
@@ -218,7 +244,10 @@ public final class DisconnectClassifier implements TransitionObserver {
     }
 
     @Override
-    public String fact(DeviceFields f, int addr, int hub, DeviceFact fact, boolean live) {
+    public void fact(DeviceFields f, int addr, int hub, DeviceFact fact, boolean live) {
+        if (fact.operation() == DeviceFact.CONNECT && !fact.error()) {
+            f.connectRecordTime(addr, Math.max(fact.timeMillis(), f.connectRecordTime(addr)));
+        }
         if (fact.sdkFamily() != 0 && fact.operation() == DeviceFact.CONNECT && !fact.error()) {
             int version = versions.intern(fact.sdkVersion());
             if (f.sdkFamily(addr) != fact.sdkFamily() || f.sdkVersion(addr) != version) {
@@ -238,10 +267,14 @@ public final class DisconnectClassifier implements TransitionObserver {
             } else {
                 f.cleanDisconnectTime(addr, Math.max(t, f.cleanDisconnectTime(addr)));
             }
-            if (f.reconnectedAt(addr) != 0 && inWindow(t, f.pendingSince(addr)) && conclusive(f, addr, fact)) {
-                finishQuick(f, addr, hub, f.reconnectedAt(addr), false, live); // the evidence is here: no need to wait
-            }
         }
+        if (f.reconnectedAt(addr) != 0 && evidenceComplete(f, addr)) {
+            finishQuick(f, addr, hub, f.reconnectedAt(addr), false, live); // the evidence is here: no need to wait
+        }
+    }
+
+    @Override
+    public String kindOf(DeviceFields f, int addr, DeviceFact fact) {
         int kind = f.lastDecisionKind(addr);
         if (kind > 0 && inWindow(fact.timeMillis(), f.lastDecisionTime(addr))) {
             return DisconnectKind.values()[kind - 1].label();

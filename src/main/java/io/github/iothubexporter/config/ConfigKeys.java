@@ -52,6 +52,10 @@ public final class ConfigKeys {
         key("classification.logWait", "auto", "How long (event time) a reconnect within the grace window waits for its "
                 + "Connections log records (401003, 404104, clean close) before it is classified. `auto`: 10m when Log "
                 + "Analytics or the simulator supplies logs, else 0 (decide at once from timing).");
+        key("classification.renewalPeriods", "dotnet=70m,java=70m,node=45m,python=58m,c=60m,embedded_c=60m",
+                "Connection age at which each SDK family drops to renew its SAS token with default settings "
+                + "(`family=duration`, comma-separated; `0` = never disconnects to renew). Families: dotnet, java, node, "
+                + "python, c, embedded_c.");
         key("classification.renewalTolerance", "150s", "How far a connection's age may be from a token-renewal period "
                 + "and still match it (connection-state events are 60 s snapshots).");
         key("simulator.enabled", "auto", "`auto`: on when no Event Hubs, Log Analytics or webhook secret is configured; "

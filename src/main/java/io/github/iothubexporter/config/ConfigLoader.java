@@ -131,6 +131,7 @@ public final class ConfigLoader {
                 v.duration("classification.reconnectGrace", Duration.ofSeconds(1), Duration.ofDays(1)),
                 v.duration("classification.lateness", Duration.ZERO, Duration.ofHours(1)),
                 v.duration("classification.renewalTolerance", Duration.ZERO, Duration.ofHours(1)),
+                renewalPeriods(v.required("classification.renewalPeriods")),
                 "auto".equalsIgnoreCase(v.required("classification.logWait"))
                         ? (logAnalytics.configured() || simulator ? Duration.ofMinutes(10) : Duration.ZERO)
                         : v.duration("classification.logWait", Duration.ZERO, Duration.ofHours(2)),
@@ -174,6 +175,34 @@ public final class ConfigLoader {
                 v.intRange("loganalytics.maxRows", 500, 500_000),
                 v.duration("loganalytics.queryTimeout", Duration.ofSeconds(1), Duration.ofMinutes(10)),
                 v.duration("loganalytics.startLookback", Duration.ZERO, Duration.ofDays(30)));
+    }
+
+    static final List<String> SDK_FAMILIES = List.of("dotnet", "java", "node", "python", "c", "embedded_c");
+
+    /** "dotnet=70m,node=45m" → family → period; unknown families and bad durations name the key. */
+    static Map<String, Duration> renewalPeriods(String text) throws ConfigException {
+        Map<String, Duration> out = new LinkedHashMap<>();
+        for (String part : text.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            String[] kv = part.split("=", 2);
+            String family = kv[0].trim().toLowerCase(Locale.ROOT);
+            if (kv.length != 2 || !SDK_FAMILIES.contains(family)) {
+                throw new ConfigException("classification.renewalPeriods: '" + part.trim() + "' is not family=duration with a family of "
+                        + String.join(", ", SDK_FAMILIES));
+            }
+            String value = kv[1].trim();
+            Map<String, String> one = new LinkedHashMap<>();
+            one.put("classification.renewalTolerance", value); // reuse the duration parser with a key of the same type
+            try {
+                out.put(family, value.equals("0") ? Duration.ZERO
+                        : new Values(one).duration("classification.renewalTolerance", Duration.ofMinutes(1), Duration.ofDays(30)));
+            } catch (ConfigException e) {
+                throw new ConfigException("classification.renewalPeriods: " + family + "=" + value + " is not a duration between 1m and 30d");
+            }
+        }
+        return out;
     }
 
     /** Inputs that are specified but not built yet: refuse them rather than silently ignore them. */

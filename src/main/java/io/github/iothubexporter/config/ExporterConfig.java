@@ -23,6 +23,7 @@ public record ExporterConfig(
         Duration reconnectGrace,
         Duration classificationLateness,
         Duration renewalTolerance,
+        java.util.Map<String, Duration> renewalPeriods,
         Duration logWait,
         boolean simulatorEnabled,
         int simulatorDevices,

@@ -139,7 +139,8 @@ public final class AccuracyRun {
                 List<ConnectionLogRecord> records = new ArrayList<>(parsed.records());
                 records.sort(java.util.Comparator.comparingLong(ConnectionLogRecord::timeMillis));
                 for (ConnectionLogRecord r : records) {
-                    String kind = store.applyFact(LogEvidencePipeline.toFact(r), true);
+                    store.applyFact(LogEvidencePipeline.toFact(r), true);
+                    String kind = store.factKind(LogEvidencePipeline.toFact(r));
                     if (r.deviceId().equals(WATCH)) {
                         System.err.println("  record " + java.time.Instant.ofEpochMilli(r.timeMillis()) + " " + r.operation() + " "
                                 + r.resultType() + " -> " + kind + " at sim " + java.time.Instant.ofEpochMilli(sim[0].simulatedTimeMillis()));

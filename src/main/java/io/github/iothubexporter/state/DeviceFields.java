@@ -98,6 +98,15 @@ public final class DeviceFields {
         t().longAt(addr, DeviceTable.OFF_CLEAN_DISCONNECT, millis);
     }
 
+    /** Time of the latest successful deviceConnect record, or 0. */
+    public long connectRecordTime(int addr) {
+        return t().longAt(addr, DeviceTable.OFF_CONNECT_RECORD);
+    }
+
+    public void connectRecordTime(int addr, long millis) {
+        t().longAt(addr, DeviceTable.OFF_CONNECT_RECORD, millis);
+    }
+
     /** Event time of a reconnect whose disconnect still waits for log evidence, or 0. */
     public long reconnectedAt(int addr) {
         return t().longAt(addr, DeviceTable.OFF_RECONNECTED);

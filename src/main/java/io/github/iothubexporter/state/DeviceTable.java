@@ -20,6 +20,7 @@ import java.util.Arrays;
  * pending disconnect ms (8) · connection age at that disconnect s (4) · learned renewal period s (4) ·
  * log evidence: last 401003 disconnect ms (8), last other error disconnect ms (8), last clean disconnect ms (8) ·
  * reconnect awaiting log evidence ms (8) · last decision's disconnect ms (8) · last decision's kind (1) · pad (3) ·
+ * last deviceConnect record ms (8) ·
  * device ID bytes · module ID bytes. IDs are 7-bit ASCII (validated at ingest), one byte per character.
  */
 final class DeviceTable {
@@ -45,7 +46,8 @@ final class DeviceTable {
     static final int OFF_RECONNECTED = 96;
     static final int OFF_LAST_DECISION = 104;
     static final int OFF_LAST_KIND = 112;
-    static final int HEADER = 116;
+    static final int OFF_CONNECT_RECORD = 116;
+    static final int HEADER = 124;
 
     static final int FLAG_CONNECTED = 1;
     static final int FLAG_CRITICAL = 2;

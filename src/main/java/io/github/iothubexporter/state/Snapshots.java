@@ -24,7 +24,7 @@ import java.util.zip.CheckedOutputStream;
 final class Snapshots {
     static final String FILE = "snapshot.bin";
     private static final int MAGIC = 0x49485853; // "IHXS"
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
 
     private Snapshots() {
     }

@@ -137,17 +137,20 @@ public final class StateStore {
         return Outcome.APPLIED;
     }
 
-    /** Applies a log-derived fact; returns the kind its record counts under. */
-    public String applyFact(DeviceFact fact, boolean live) {
+    /** Applies a log-derived fact (ignored for identities without connection-state events: HTTPS-only, not active yet). */
+    public void applyFact(DeviceFact fact, boolean live) {
         int hub = hubs.find(fact.hub());
-        if (hub < 0) {
-            return "unknown";
+        int addr = hub < 0 ? -1 : table.find(hub, fact.deviceId(), fact.moduleId());
+        if (addr >= 0) {
+            observer.fact(fields, addr, hub, fact, live);
         }
-        int addr = table.find(hub, fact.deviceId(), fact.moduleId());
-        if (addr < 0) {
-            return "unknown"; // no connection-state events for it (HTTPS-only, or not active yet)
-        }
-        return observer.fact(fields, addr, hub, fact, live);
+    }
+
+    /** The kind a fact's record counts under, as far as the state knows now. */
+    public String factKind(DeviceFact fact) {
+        int hub = hubs.find(fact.hub());
+        int addr = hub < 0 ? -1 : table.find(hub, fact.deviceId(), fact.moduleId());
+        return addr < 0 ? "unknown" : observer.kindOf(fields, addr, fact);
     }
 
     private String lastHub;

@@ -274,10 +274,13 @@ public final class StateWriter implements AutoCloseable {
             }
         }
         if (!b.facts.isEmpty()) {
-            List<String> kinds = new ArrayList<>(b.facts.size());
             for (DeviceFact f : b.facts) {
                 journal.appendFact(f);
-                kinds.add(store.applyFact(f, true));
+                store.applyFact(f, true);
+            }
+            List<String> kinds = new ArrayList<>(b.facts.size());
+            for (DeviceFact f : b.facts) {
+                kinds.add(store.factKind(f)); // after the whole batch: a record takes the kind its neighbours decided
             }
             b.kinds = kinds;
         }

@@ -20,11 +20,14 @@ public interface TransitionObserver {
     /** Event time has advanced to {@code watermarkMillis}: decide what waited for it. Returns decisions made. */
     int watermark(DeviceFields fields, long watermarkMillis, boolean live);
 
+    /** A log-derived fact about a known identity. */
+    void fact(DeviceFields fields, int addr, int hub, DeviceFact fact, boolean live);
+
     /**
-     * A log-derived fact about a known identity. Returns the {@code kind} label its record should be counted
-     * under ("unknown" when it matches no classified disconnect).
+     * The {@code kind} label a fact's record counts under ("unknown" when it matches no classified disconnect).
+     * Asked after a whole batch of facts is applied, so a record can take the kind its neighbours decided.
      */
-    String fact(DeviceFields fields, int addr, int hub, DeviceFact fact, boolean live);
+    String kindOf(DeviceFields fields, int addr, DeviceFact fact);
 
     /** The table was loaded from a snapshot: rebuild derived structures and gauges. */
     void restored(DeviceFields fields);
@@ -40,7 +43,11 @@ public interface TransitionObserver {
         }
 
         @Override
-        public String fact(DeviceFields f, int addr, int hub, DeviceFact fact, boolean live) {
+        public void fact(DeviceFields f, int addr, int hub, DeviceFact fact, boolean live) {
+        }
+
+        @Override
+        public String kindOf(DeviceFields f, int addr, DeviceFact fact) {
             return "unknown";
         }
 

@@ -132,6 +132,23 @@ class ClassificationRestartTest {
     }
 
     @Test
+    void aGenuineOutageIsCountedWithinGracePlusFiveSecondsWhenCaughtUp() throws Exception {
+        Node a = new Node(1L << 30);
+        try {
+            a.send("d", true, 1, T0);
+            a.send("d", false, 2, T0 + MIN);
+            now.set(T0 + MIN + 180_000 + 3_000); // caught up, nothing else arrives
+            Thread.sleep(600);
+            assertThat(a.live()).as("not before grace + lateness").isEmpty();
+            now.set(T0 + MIN + 180_000 + 4_500);
+            await().atMost(Duration.ofSeconds(1)).until(() -> !a.live().isEmpty()); // the writer re-checks every 200 ms
+            assertThat(a.live()).containsExactly("d@" + (T0 + MIN) + "=GENUINE");
+        } finally {
+            a.writer.close();
+        }
+    }
+
+    @Test
     void replayingTheJournalMakesTheSameDecisionsAsLive() throws Exception {
         Random rnd = new Random(5);
         List<long[]> events = new ArrayList<>(); // device, connected, seq, time

@@ -37,12 +37,17 @@ class LogEvidenceTest {
         store.apply(new ConnectionEvent("hub", "d", "", connected, new SequenceNumber(0, 0, 0, ++seq), time), EventSource.WEBHOOK, true);
     }
 
+    private String apply(DeviceFact fact) {
+        store.applyFact(fact, true);
+        return store.factKind(fact);
+    }
+
     private String record(long time, int operation, boolean error, int code) {
-        return store.applyFact(new DeviceFact("hub", "d", "", time, operation, error, code, 0, ""), true);
+        return apply(new DeviceFact("hub", "d", "", time, operation, error, code, 0, ""));
     }
 
     private String connectRecord(long time, SdkFamily family, String version) {
-        return store.applyFact(new DeviceFact("hub", "d", "", time, DeviceFact.CONNECT, false, 0, family.ordinal(), version), true);
+        return apply(new DeviceFact("hub", "d", "", time, DeviceFact.CONNECT, false, 0, family.ordinal(), version));
     }
 
     @Test
@@ -69,8 +74,10 @@ class LogEvidenceTest {
         long down = T0 + 70 * MIN;
         event(false, down);
         event(true, down + MIN);
-        assertThat(record(down - 30_000, DeviceFact.DISCONNECT, true, 404104)).isEqualTo("transient");
+        record(down - 30_000, DeviceFact.DISCONNECT, true, 404104);
+        connectRecord(down + 20_000, SdkFamily.DOTNET, "1.42.0"); // the reconnect's record completes the evidence
         assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.TRANSIENT);
+        assertThat(record(down - 30_000, DeviceFact.DISCONNECT, true, 404104)).as("its records count as transient").isEqualTo("transient");
     }
 
     @Test
@@ -118,6 +125,7 @@ class LogEvidenceTest {
             event(false, t);
             event(true, t + MIN);
             record(t - 10_000, DeviceFact.DISCONNECT, true, 404104);
+            connectRecord(t + 30_000, SdkFamily.JAVA, "2.4.0");
         }
         assertThat(classifier.flapping().countActive("hub")).isEqualTo(1);
         assertThat(classifier.flapping().active()).singleElement().satisfies(e -> assertThat(e.count()).isEqualTo(5));
@@ -131,8 +139,33 @@ class LogEvidenceTest {
     }
 
     @Test
+    void recordsArrivingBeforeTheirEventsStillCount() {
+        event(true, T0);
+        connectRecord(T0, SdkFamily.DOTNET, "1.42.0");
+        long down = T0 + 33 * MIN;
+        // the logs are here first (the events were delayed)
+        record(down - 20_000, DeviceFact.DISCONNECT, true, 401003);
+        record(down - 19_000, DeviceFact.DISCONNECT, true, 404104);
+        event(false, down);
+        event(true, down + MIN);
+        store.advanceWatermark(down + 20 * MIN, true);
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.TOKEN_RENEWAL);
+    }
+
+    @Test
+    void theHubsOwnTimesResolveOutagesThatSnapshotsBlurIntoTheGraceWindow() {
+        event(true, T0);
+        connectRecord(T0, SdkFamily.NODE, "1.18.0");
+        long down = T0 + 20 * MIN;
+        event(false, down);
+        event(true, down + 180_000); // snapshots: exactly the grace window
+        assertThat(record(down - 50_000, DeviceFact.DISCONNECT, true, 404104)).isEqualTo("unknown"); // waits for the reconnect's record
+        connectRecord(down + 165_000, SdkFamily.NODE, "1.18.0"); // the hub saw 215 s of outage
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.GENUINE);
+    }
+
+    @Test
     void recordsForUnknownDevicesCountAsUnknown() {
-        assertThat(store.applyFact(new DeviceFact("hub", "ghost", "", T0, DeviceFact.DISCONNECT, true, 404104, 0, ""), true))
-                .isEqualTo("unknown");
+        assertThat(apply(new DeviceFact("hub", "ghost", "", T0, DeviceFact.DISCONNECT, true, 404104, 0, ""))).isEqualTo("unknown");
     }
 }

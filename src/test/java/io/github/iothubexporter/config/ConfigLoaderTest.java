@@ -133,6 +133,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void renewalPeriodsPerSdkCanBeOverridden() throws Exception {
+        ExporterConfig c = ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_CLASSIFICATION_RENEWALPERIODS", "node=30m, dotnet=2h,c=0"));
+        assertThat(c.renewalPeriods()).containsEntry("node", Duration.ofMinutes(30)).containsEntry("dotnet", Duration.ofHours(2))
+                .containsEntry("c", Duration.ZERO);
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_CLASSIFICATION_RENEWALPERIODS", "cobol=1h")))
+                .hasMessageContaining("classification.renewalPeriods");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_CLASSIFICATION_RENEWALPERIODS", "node=soon")))
+                .hasMessageContaining("classification.renewalPeriods");
+    }
+
+    @Test
     void sizesAndDurations() throws Exception {
         ExporterConfig c = ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_WEBHOOK_MAXBODYBYTES", "512KiB",
                 "IOTHUB_EXPORTER_STATE_SNAPSHOTINTERVAL", "90s"));
