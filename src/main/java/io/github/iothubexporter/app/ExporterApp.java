@@ -3,6 +3,8 @@ package io.github.iothubexporter.app;
 import io.github.iothubexporter.config.ExporterConfig;
 import io.github.iothubexporter.export.ExporterMetrics;
 import io.github.iothubexporter.ingest.DeadLetterLog;
+import io.github.iothubexporter.ingest.EventHubsInput;
+import io.github.iothubexporter.ingest.ResourceLogSink;
 import io.github.iothubexporter.ingest.WebhookAuth;
 import io.github.iothubexporter.model.EventSource;
 import io.github.iothubexporter.sim.FleetSimulator;
@@ -30,6 +32,8 @@ public final class ExporterApp {
     private final ExporterMetrics metrics;
     private final DeadLetterLog deadLetters;
     private volatile FleetSimulator simulator;
+    private volatile EventHubsInput eventHubs;
+    private volatile ResourceLogSink resourceLogSink = EventHubsInput.debugLogSink();
     private volatile int port;
 
     private ExporterApp(ExporterConfig config) {
@@ -71,6 +75,9 @@ public final class ExporterApp {
             try {
                 writer.recover();
                 writer.start();
+                if (config.eventHubs().configured()) {
+                    startEventHubs();
+                }
                 if (config.simulatorEnabled()) {
                     startSimulator();
                 }
@@ -82,6 +89,24 @@ public final class ExporterApp {
         }, "state-recovery");
         t.start();
         return done.future();
+    }
+
+    private void startEventHubs() {
+        metrics.declareSource(EventSource.EVENTHUBS);
+        EventHubsInput input = new EventHubsInput(config.eventHubs(), writer, metrics, deadLetters,
+                (body, partition, seq) -> resourceLogSink.accept(body, partition, seq));
+        input.start();
+        eventHubs = input;
+    }
+
+    /** Where resource-log bodies from Event Hubs go ({@code {"records":[...]}}); by default they are only counted. */
+    public void resourceLogSink(ResourceLogSink sink) {
+        this.resourceLogSink = sink;
+    }
+
+    /** The Event Hubs input, or null when it is not configured (or not started yet). */
+    public EventHubsInput eventHubs() {
+        return eventHubs;
     }
 
     private void startSimulator() {
@@ -110,6 +135,9 @@ public final class ExporterApp {
         LOG.info("Stopping: draining inputs and writing a final snapshot");
         if (simulator != null) {
             simulator.stop();
+        }
+        if (eventHubs != null) {
+            eventHubs.close(); // in-flight batches finish and checkpoint before the state writer closes
         }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().join();
