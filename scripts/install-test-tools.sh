@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # Installs the external tools the test suite runs for real (idempotent; needs root or sudo for apt).
 #   promtool (Debian package "prometheus"): `promtool check metrics` on real /metrics output
+#   node + npm (Debian packages): Azurite, the Azure Storage emulator, for the blob checkpoint store tests,
+#     installed from src/test/azurite/package-lock.json into src/test/azurite/node_modules
 set -euo pipefail
+cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 promtool --version 2>&1 | head -1
+if [ ! -f src/test/azurite/node_modules/azurite/dist/src/blob/main.js ]; then
+  echo "installing Azurite (npm ci in src/test/azurite)"
+  (cd src/test/azurite && npm ci --no-audit --no-fund --loglevel=error)
+fi
+echo "azurite $(node -p "require('./src/test/azurite/node_modules/azurite/package.json').version")"
