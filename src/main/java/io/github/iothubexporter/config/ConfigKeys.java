@@ -59,8 +59,9 @@ public final class ConfigKeys {
         secret("eventhubs.checkpoint.blobConnectionString", "Storage connection string for the blob checkpoint store.");
         key("eventhubs.checkpoint.container", null, "Blob container for checkpoints.");
         key("eventhubs.startPosition", "earliest", "Where to start without a checkpoint: `earliest` or `latest`.");
-        key("eventhubs.loadBalancingStrategy", "balanced", "How replicas share partitions: `balanced` (claim one "
-                + "partition per load-balancing cycle) or `greedy` (claim the fair share at once).");
+        key("eventhubs.loadBalancingStrategy", "auto", "How instances share partitions: `balanced` (claim one "
+                + "partition per load-balancing cycle), `greedy` (claim the fair share at once), or `auto`: greedy with file "
+                + "checkpoints (one instance), balanced with blob checkpoints (replicas).");
         key("eventhubs.loadBalancingInterval", "10s", "How often each instance checks partition ownership and rebalances.");
         key("eventhubs.ownershipExpiration", "60s", "A partition whose owner has not renewed its claim for this long "
                 + "is taken over by another instance. Must exceed eventhubs.loadBalancingInterval.");

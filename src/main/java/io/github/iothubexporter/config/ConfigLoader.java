@@ -141,7 +141,7 @@ public final class ConfigLoader {
                 v.string("eventhubs.eventHubName"), v.string("eventhubs.consumerGroup"),
                 v.choice("eventhubs.checkpoint.type", "file", "blob"), v.string("eventhubs.checkpoint.blobConnectionString"),
                 v.string("eventhubs.checkpoint.container"), v.choice("eventhubs.startPosition", "earliest", "latest"),
-                v.choice("eventhubs.loadBalancingStrategy", "balanced", "greedy"),
+                v.choice("eventhubs.loadBalancingStrategy", "auto", "balanced", "greedy"),
                 v.duration("eventhubs.loadBalancingInterval", Duration.ofMillis(100), Duration.ofHours(1)),
                 v.duration("eventhubs.ownershipExpiration", Duration.ofMillis(500), Duration.ofHours(1)),
                 v.intRange("eventhubs.maxBatchSize", 1, 10_000),

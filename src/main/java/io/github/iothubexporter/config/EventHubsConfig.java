@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * The {@code eventhubs.*} keys. {@link #configured()} is true when a connection string or namespace is set.
  *
- * @param loadBalancingStrategy {@code balanced} or {@code greedy}
+ * @param loadBalancingStrategy {@code auto}, {@code balanced} or {@code greedy}
  * @param startPosition         {@code earliest} or {@code latest}
  */
 public record EventHubsConfig(String connectionString, String namespace, String eventHubName, String consumerGroup,
@@ -14,6 +14,11 @@ public record EventHubsConfig(String connectionString, String namespace, String 
                               Duration ownershipExpiration, int maxBatchSize, Duration maxWaitTime, int prefetchCount) {
     public boolean configured() {
         return connectionString != null || namespace != null;
+    }
+
+    /** {@code auto}: greedy for one instance (file checkpoints), balanced for replicas (blob checkpoints). */
+    public boolean greedy() {
+        return "greedy".equals(loadBalancingStrategy) || ("auto".equals(loadBalancingStrategy) && !blobCheckpoints());
     }
 
     public boolean blobCheckpoints() {

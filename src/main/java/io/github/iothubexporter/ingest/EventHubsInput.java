@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -62,6 +63,8 @@ public final class EventHubsInput implements AutoCloseable {
     private final EventHubsMessageDecoder decoder = new EventHubsMessageDecoder();
     private volatile EventProcessorClient processor;
     private volatile boolean stopping;
+    /** File checkpoints: per partition, the submitted batch not yet known to be durable (pipelining depth 2). */
+    private final Map<String, CompletableFuture<ApplyResult>> pending = new ConcurrentHashMap<>();
 
     public EventHubsInput(EventHubsConfig config, StateWriter writer, ExporterMetrics metrics, DeadLetterLog deadLetters,
                           ResourceLogSink resourceLogs) {
@@ -99,8 +102,7 @@ public final class EventHubsInput implements AutoCloseable {
         EventProcessorClientBuilder b = new EventProcessorClientBuilder()
                 .consumerGroup(config.consumerGroup())
                 .checkpointStore(store)
-                .loadBalancingStrategy("greedy".equals(config.loadBalancingStrategy())
-                        ? LoadBalancingStrategy.GREEDY : LoadBalancingStrategy.BALANCED)
+                .loadBalancingStrategy(config.greedy() ? LoadBalancingStrategy.GREEDY : LoadBalancingStrategy.BALANCED)
                 .loadBalancingUpdateInterval(config.loadBalancingInterval())
                 .partitionOwnershipExpirationInterval(config.ownershipExpiration())
                 .prefetchCount(config.prefetchCount())
@@ -167,6 +169,11 @@ public final class EventHubsInput implements AutoCloseable {
 
     private void onClose(CloseContext ctx) {
         PartitionContext p = ctx.getPartitionContext();
+        try {
+            drain(p);
+        } catch (RuntimeException e) {
+            LOG.warn("Event Hubs partition {}: the last batch did not become durable: {}", p.getPartitionId(), e.toString());
+        }
         metrics.eventHubsPartitionOwned(p.getEventHubName(), false);
         metrics.eventHubsLagRemoved(p.getEventHubName(), p.getPartitionId());
         LOG.info("Event Hubs partition {} of {} released: {}", p.getPartitionId(), p.getEventHubName(), ctx.getCloseReason());
@@ -228,18 +235,17 @@ public final class EventHubsInput implements AutoCloseable {
         Map<String, byte[]> positions = blobCheckpoint == null
                 ? Map.of(FileCheckpointStore.key(partition), FileCheckpointStore.encode(last.sequenceNumber(), last.offset()))
                 : Map.of();
-        if (!events.isEmpty() || !positions.isEmpty()) {
-            ApplyResult result = submit(events, positions);
-            if (!result.tooManyHubs().isEmpty()) {
-                List<DeadLetterLog.Entry> late = new ArrayList<>();
-                for (ConnectionEvent e : result.tooManyHubs()) {
-                    metrics.rejected(EventSource.EVENTHUBS, RejectReason.TOO_MANY_HUBS, 1);
-                    late.add(new DeadLetterLog.Entry(EventSource.EVENTHUBS, RejectReason.TOO_MANY_HUBS, "hub " + e.hub()
-                            + " exceeds state.maxHubs; device " + e.deviceLabel() + " not applied", new byte[0], 0, 0, false,
-                            "partition=" + pid));
-                }
-                deadLetters.append(late);
+        if (blobCheckpoint == null) {
+            // The checkpoint commits atomically with the events, so this batch needs no wait of its own: submit it
+            // (in order, after the previous one), then wait for the previous batch. One batch in flight per partition
+            // overlaps decoding with the group commit; the wait is the backpressure.
+            CompletableFuture<ApplyResult> f = submit(events, positions);
+            CompletableFuture<ApplyResult> previous = pending.put(pid, f);
+            if (previous != null) {
+                afterDurable(await(previous), pid);
             }
+        } else if (!events.isEmpty()) {
+            afterDurable(await(submit(events, positions)), pid);
         }
         if (blobCheckpoint != null) {
             blobCheckpoint.run();
@@ -253,40 +259,64 @@ public final class EventHubsInput implements AutoCloseable {
         return "partition=" + partition + " offset=" + m.offset() + " sequenceNumber=" + m.sequenceNumber();
     }
 
-    /** Submits and waits until durable; a full writer queue is waited out (backpressure), within a bound. */
-    private ApplyResult submit(List<ConnectionEvent> events, Map<String, byte[]> positions) {
+    /** The state's verdict on events it could not take: counted and dead-lettered. */
+    private void afterDurable(ApplyResult result, String pid) {
+        if (result.tooManyHubs().isEmpty()) {
+            return;
+        }
+        List<DeadLetterLog.Entry> late = new ArrayList<>();
+        for (ConnectionEvent e : result.tooManyHubs()) {
+            metrics.rejected(EventSource.EVENTHUBS, RejectReason.TOO_MANY_HUBS, 1);
+            late.add(new DeadLetterLog.Entry(EventSource.EVENTHUBS, RejectReason.TOO_MANY_HUBS, "hub " + e.hub()
+                    + " exceeds state.maxHubs; device " + e.deviceLabel() + " not applied", new byte[0], 0, 0, false,
+                    "partition=" + pid));
+        }
+        deadLetters.append(late);
+    }
+
+    /** Waits until the partition's last submitted batch is durable (partition closing). */
+    void drain(PartitionContext partition) {
+        CompletableFuture<ApplyResult> last = pending.remove(partition.getPartitionId());
+        if (last != null) {
+            afterDurable(await(last), partition.getPartitionId());
+        }
+    }
+
+    /** Queues a batch; a full writer queue is waited out (backpressure), within a bound. Keeps submission order. */
+    private CompletableFuture<ApplyResult> submit(List<ConnectionEvent> events, Map<String, byte[]> positions) {
         long deadline = System.nanoTime() + COMMIT_TIMEOUT.toNanos();
         while (true) {
             CompletableFuture<ApplyResult> f = writer.submit(events, EventSource.EVENTHUBS, positions);
+            if (!f.isCompletedExceptionally()) {
+                return f;
+            }
             try {
-                return f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (ExecutionException e) {
+                f.join();
+            } catch (java.util.concurrent.CompletionException e) {
                 if (!(e.getCause() instanceof StateWriter.OverloadedException) || System.nanoTime() > deadline) {
                     throw new IllegalStateException("the state store did not take an Event Hubs batch: " + e.getCause(), e.getCause());
                 }
-                try {
-                    Thread.sleep(OVERLOAD_PAUSE_MS);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while the state store was overloaded", ie);
-                }
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("an Event Hubs batch was not durable within " + COMMIT_TIMEOUT.toSeconds() + " s");
-            } catch (InterruptedException e) {
+            }
+            try {
+                Thread.sleep(OVERLOAD_PAUSE_MS);
+            } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for durable state", e);
+                throw new IllegalStateException("interrupted while the state store was overloaded", ie);
             }
         }
     }
 
-    private static void await(CompletableFuture<?> f) {
+    /** Waits, bounded, for a batch to be durable (or dead letters to be written). */
+    private static <T> T await(CompletableFuture<T> f) {
         try {
-            f.get(COMMIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            return f.get(COMMIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing dead letters", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("dead letters could not be written: " + e, e);
+            throw new IllegalStateException("interrupted while waiting for durable state", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("not durable: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("not durable within " + COMMIT_TIMEOUT.toSeconds() + " s");
         }
     }
 

@@ -119,7 +119,8 @@ class ConfigLoaderTest {
         ExporterConfig c = ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_CONNECTIONSTRING", cs));
         assertThat(c.eventHubs().configured()).isTrue();
         assertThat(c.eventHubs().resolvedEventHubName()).isEqualTo("conn-events");
-        assertThat(c.eventHubs().loadBalancingStrategy()).isEqualTo("balanced");
+        assertThat(c.eventHubs().loadBalancingStrategy()).isEqualTo("auto");
+        assertThat(c.eventHubs().greedy()).as("auto with file checkpoints: one instance").isTrue();
         assertThat(c.eventHubs().checkpointType()).isEqualTo("file");
         assertThat(c.simulatorEnabled()).as("auto: Event Hubs means real input").isFalse();
         assertThat(c.toString()).doesNotContain("SharedAccessKey=s");
@@ -144,6 +145,10 @@ class ConfigLoaderTest {
         ExporterConfig aad = ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_NAMESPACE", "ns.servicebus.windows.net",
                 "IOTHUB_EXPORTER_EVENTHUBS_EVENTHUBNAME", "conn-events", "IOTHUB_EXPORTER_EVENTHUBS_LOADBALANCINGSTRATEGY", "GREEDY"));
         assertThat(aad.eventHubs().resolvedEventHubName()).isEqualTo("conn-events");
-        assertThat(aad.eventHubs().loadBalancingStrategy()).isEqualTo("greedy");
+        assertThat(aad.eventHubs().greedy()).isTrue();
+        ExporterConfig replicas = ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_CONNECTIONSTRING", cs,
+                "IOTHUB_EXPORTER_EVENTHUBS_CHECKPOINT_TYPE", "blob", "IOTHUB_EXPORTER_EVENTHUBS_CHECKPOINT_BLOBCONNECTIONSTRING", "x",
+                "IOTHUB_EXPORTER_EVENTHUBS_CHECKPOINT_CONTAINER", "c"));
+        assertThat(replicas.eventHubs().greedy()).as("auto with blob checkpoints: replicas").isFalse();
     }
 }
