@@ -126,9 +126,10 @@ public final class ExporterApp {
         return writer;
     }
 
-    /** What the landing page and /readyz show. */
+    /** What the landing page and /readyz show: ready once the state is restored and every configured input runs. */
     HttpServerVerticle.Status status() {
-        return new HttpServerVerticle.Status(writer.ready(), simulator != null, writer.failure());
+        boolean inputsUp = !config.eventHubs().configured() || (eventHubs != null && eventHubs.running());
+        return new HttpServerVerticle.Status(writer.ready() && inputsUp, simulator != null, writer.failure());
     }
 
     public void stop() {

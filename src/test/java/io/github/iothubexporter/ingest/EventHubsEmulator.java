@@ -7,7 +7,6 @@ import io.vertx.proton.ProtonHelper;
 import io.vertx.proton.ProtonReceiver;
 import io.vertx.proton.ProtonSender;
 import io.vertx.proton.ProtonServer;
-import io.vertx.proton.ProtonSession;
 import org.apache.qpid.proton.amqp.Binary;
 import org.apache.qpid.proton.amqp.DescribedType;
 import org.apache.qpid.proton.amqp.Symbol;
@@ -17,7 +16,9 @@ import org.apache.qpid.proton.amqp.messaging.Data;
 import org.apache.qpid.proton.amqp.messaging.MessageAnnotations;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.Target;
+import org.apache.qpid.proton.codec.WritableBuffer;
 import org.apache.qpid.proton.message.Message;
+import org.apache.qpid.proton.message.impl.MessageImpl;
 
 import java.util.ArrayList;
 import java.util.Date;
@@ -62,10 +63,29 @@ public final class EventHubsEmulator implements AutoCloseable {
     private final AtomicLong delivered = new AtomicLong();
     private final Map<ProtonConnection, Boolean> connections = new ConcurrentHashMap<>();
 
-    /** One stored event. */
-    public record StoredEvent(long sequenceNumber, long enqueuedMillis, Message message) {
+    /** One stored event, encoded once when appended (the encoding is what goes on the wire, every delivery). */
+    public record StoredEvent(long sequenceNumber, long enqueuedMillis, byte[] encoded) {
         String offset() {
             return Long.toString(sequenceNumber * 100);
+        }
+
+        Message message() {
+            return new PreEncoded(encoded);
+        }
+    }
+
+    /** A message whose AMQP encoding is already known: vertx-proton asks the message to encode itself. */
+    private static final class PreEncoded extends MessageImpl {
+        private final byte[] encoded;
+
+        PreEncoded(byte[] encoded) {
+            this.encoded = encoded;
+        }
+
+        @Override
+        public int encode(WritableBuffer buffer) {
+            buffer.put(encoded, 0, encoded.length);
+            return encoded.length;
         }
     }
 
@@ -208,11 +228,23 @@ public final class EventHubsEmulator implements AutoCloseable {
                 annotations.forEach((k, v) -> ann.put(Symbol.valueOf(k), v));
             }
             m.setMessageAnnotations(new MessageAnnotations(ann));
-            p.events.add(new StoredEvent(seq, enqueuedMillis, m));
+            p.events.add(new StoredEvent(seq, enqueuedMillis, encode(m)));
             for (Subscription s : p.subscriptions) {
                 s.wakeUp();
             }
             return seq;
+        }
+    }
+
+    private static byte[] encode(Message m) {
+        byte[] buf = new byte[1024];
+        while (true) {
+            try {
+                int n = m.encode(buf, 0, buf.length);
+                return java.util.Arrays.copyOf(buf, n);
+            } catch (java.nio.BufferOverflowException e) {
+                buf = new byte[buf.length * 4];
+            }
         }
     }
 
