@@ -63,6 +63,8 @@ public final class EventHubsInput implements AutoCloseable {
     private final EventHubsMessageDecoder decoder = new EventHubsMessageDecoder();
     private volatile EventProcessorClient processor;
     private volatile boolean stopping;
+    /** Bound on waiting for durability; shortened by tests. */
+    Duration commitTimeout = COMMIT_TIMEOUT;
     /** File checkpoints: per partition, the submitted batch not yet known to be durable (pipelining depth 2). */
     private final Map<String, CompletableFuture<ApplyResult>> pending = new ConcurrentHashMap<>();
 
@@ -284,7 +286,7 @@ public final class EventHubsInput implements AutoCloseable {
 
     /** Queues a batch; a full writer queue is waited out (backpressure), within a bound. Keeps submission order. */
     private CompletableFuture<ApplyResult> submit(List<ConnectionEvent> events, Map<String, byte[]> positions) {
-        long deadline = System.nanoTime() + COMMIT_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + commitTimeout.toNanos();
         while (true) {
             CompletableFuture<ApplyResult> f = writer.submit(events, EventSource.EVENTHUBS, positions);
             if (!f.isCompletedExceptionally()) {
@@ -307,16 +309,16 @@ public final class EventHubsInput implements AutoCloseable {
     }
 
     /** Waits, bounded, for a batch to be durable (or dead letters to be written). */
-    private static <T> T await(CompletableFuture<T> f) {
+    private <T> T await(CompletableFuture<T> f) {
         try {
-            return f.get(COMMIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            return f.get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for durable state", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("not durable: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("not durable within " + COMMIT_TIMEOUT.toSeconds() + " s");
+            throw new IllegalStateException("not durable within " + commitTimeout.toMillis() + " ms");
         }
     }
 

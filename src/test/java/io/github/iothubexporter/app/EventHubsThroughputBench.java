@@ -28,12 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Sustained events/s from the Event Hubs emulator through the real EventProcessorClient into durable state,
  * side by side with the webhook path on the same events. Not part of the test suite (its name does not end in
  * Test); run it on purpose:
- * <pre>mvn -B test -Dtest=EventHubsThroughputBench -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.events=300000]</pre>
+ * <pre>mvn -B test -Dtest=EventHubsThroughputBench -Dsurefire.failIfNoSpecifiedTests=false -Dsurefire.argLine=-Xmx3g [-Dbench.events=600000]</pre>
  * Results are printed to target/surefire-reports/io.github.iothubexporter.app.EventHubsThroughputBench-output.txt.
  * The rate is measured from 20 % to 100 % of the events applied, so start-up (partition claims, JIT) is left out.
  */
 class EventHubsThroughputBench {
-    private static final int EVENTS = Integer.getInteger("bench.events", 300_000);
+    private static final int EVENTS = Integer.getInteger("bench.events", 600_000);
     private static final int DEVICES = Integer.getInteger("bench.devices", 50_000);
     private static final int PARTITIONS = Integer.getInteger("bench.partitions", 4);
     private static final int WEBHOOK_BATCH = Integer.getInteger("bench.webhookBatch", 100);

@@ -140,4 +140,36 @@ class FileCheckpointStoreTest {
                 .satisfies(o -> assertThat(o.getOwnerId()).isEqualTo("b"));
         assertThat(store.listOwnership("ns", "other", "$default").collectList().block()).isEmpty();
     }
+
+    @Test
+    void noCheckpointWithoutDurableState() throws Exception {
+        StateWriter w = writer();
+        DeadLetterLog dead = new DeadLetterLog(dir, 1 << 20);
+        open.add(dead);
+        EventHubsConfig blob = new EventHubsConfig("Endpoint=sb://x/;EntityPath=conn-events", null, null, "$Default", "blob",
+                "UseDevelopmentStorage=true", "c", "earliest", "auto", Duration.ofSeconds(10), Duration.ofSeconds(60), 100,
+                Duration.ofSeconds(1), 100);
+        EventHubsInput in = new EventHubsInput(blob, w, new ExporterMetrics(w.store().stats()), dead, (body, p, seq) -> { });
+        in.commitTimeout = Duration.ofMillis(300);
+        java.util.concurrent.atomic.AtomicInteger blobWrites = new java.util.concurrent.atomic.AtomicInteger();
+        List<EventHubsInput.Message> batch = List.of(msg(0, TestEvents.eventGrid("hub-a", "d1", null, true, 1, T0)));
+        in.processBatch(P0, batch, () -> {
+            // the batch's state commit has completed when the blob checkpoint is written
+            assertThat(w.store().stats().totalTracked()).isEqualTo(1);
+            blobWrites.incrementAndGet();
+        });
+        assertThat(blobWrites.get()).isEqualTo(1);
+
+        w.close(); // the state store stops taking batches: the checkpoint must not move
+        open.remove(w);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> in.processBatch(P0,
+                        List.of(msg(1, TestEvents.eventGrid("hub-a", "d2", null, true, 1, T0))), blobWrites::incrementAndGet))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(blobWrites.get()).isEqualTo(1);
+
+        EventHubsInput file = input(w, new ExporterMetrics(w.store().stats()), dead);
+        file.commitTimeout = Duration.ofMillis(300);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> file.processBatch(P0, batch, null))
+                .isInstanceOf(IllegalStateException.class);
+    }
 }
