@@ -7,6 +7,7 @@ import com.azure.messaging.eventhubs.models.PartitionOwnership;
 import io.github.iothubexporter.state.StateWriter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -66,39 +67,49 @@ public final class FileCheckpointStore implements CheckpointStore {
         return offset.isEmpty() ? c : c.setOffsetString(offset);
     }
 
+    // Every operation runs when subscribed, not when called: the SDK builds its publishers once and subscribes to
+    // them again on each load-balancing round, as it does with the blob store's cold publishers.
+
     @Override
     public Flux<PartitionOwnership> listOwnership(String namespace, String eventHub, String consumerGroup) {
         String prefix = groupPrefix(namespace, eventHub, consumerGroup);
-        List<PartitionOwnership> out = new ArrayList<>();
-        ownership.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                out.add(copy(v));
-            }
+        return Flux.defer(() -> {
+            List<PartitionOwnership> out = new ArrayList<>();
+            ownership.forEach((k, v) -> {
+                if (k.startsWith(prefix)) {
+                    out.add(copy(v));
+                }
+            });
+            return Flux.fromIterable(out);
         });
-        return Flux.fromIterable(out);
     }
 
     @Override
     public Flux<PartitionOwnership> claimOwnership(List<PartitionOwnership> requested) {
-        List<PartitionOwnership> claimed = new ArrayList<>();
-        for (PartitionOwnership r : requested) {
-            String k = key(r.getFullyQualifiedNamespace(), r.getEventHubName(), r.getConsumerGroup(), r.getPartitionId());
-            PartitionOwnership next = copy(r).setETag(UUID.randomUUID().toString()).setLastModifiedTime(System.currentTimeMillis());
-            // optimistic concurrency, like the blob store: create only if absent, replace only the version seen
-            boolean ok = r.getETag() == null
-                    ? ownership.putIfAbsent(k, next) == null
-                    : ownership.computeIfPresent(k, (kk, cur) -> r.getETag().equals(cur.getETag()) ? next : cur) == next;
-            if (ok) {
-                claimed.add(copy(next));
+        return Flux.defer(() -> {
+            List<PartitionOwnership> claimed = new ArrayList<>();
+            for (PartitionOwnership r : requested) {
+                String k = key(r.getFullyQualifiedNamespace(), r.getEventHubName(), r.getConsumerGroup(), r.getPartitionId());
+                PartitionOwnership next = copy(r).setETag(UUID.randomUUID().toString()).setLastModifiedTime(System.currentTimeMillis());
+                // optimistic concurrency, like the blob store: create only if absent, replace only the version seen
+                boolean ok = r.getETag() == null
+                        ? ownership.putIfAbsent(k, next) == null
+                        : ownership.computeIfPresent(k, (kk, cur) -> r.getETag().equals(cur.getETag()) ? next : cur) == next;
+                if (ok) {
+                    claimed.add(copy(next));
+                }
             }
-        }
-        return Flux.fromIterable(claimed);
+            return Flux.fromIterable(claimed);
+        });
     }
 
     @Override
     public Flux<Checkpoint> listCheckpoints(String namespace, String eventHub, String consumerGroup) {
         String prefix = groupPrefix(namespace, eventHub, consumerGroup);
+        // the future completes on the state-writer thread: continue elsewhere, or the SDK would run its partition
+        // start-up on the one thread that every batch waits for
         return Mono.fromFuture(() -> writer.read(store -> store.metaWithPrefix(prefix)))
+                .publishOn(Schedulers.boundedElastic())
                 .flatMapMany(m -> {
                     List<Checkpoint> out = new ArrayList<>(m.size());
                     m.forEach((k, v) -> out.add(decode(namespace, eventHub, consumerGroup, k.substring(prefix.length()), v)));
@@ -117,6 +128,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         }
         String k = key(c.getFullyQualifiedNamespace(), c.getEventHubName(), c.getConsumerGroup(), c.getPartitionId());
         return Mono.fromFuture(() -> writer.commitPositions(Map.of(k, encode(c.getSequenceNumber(), c.getOffsetString()))))
+                .publishOn(Schedulers.boundedElastic())
                 .then();
     }
 

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** The real Event Hubs SDK consuming from the AMQP emulator into the running service (file checkpoints). */
 class EventHubsInputTest {
@@ -91,7 +90,7 @@ class EventHubsInputTest {
         hub.append(1, TestEvents.routingBody(7).getBytes(StandardCharsets.UTF_8),
                 TestEvents.routingProperties("hub-f", "bad device", null, true, T0), TestEvents.routingAnnotations("x"), now);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> applied("hub-f") == 9);
+        Waits.until(Duration.ofSeconds(30), "applied(\"hub-f\") == 9", () -> applied("hub-f") == 9);
         String m = exporter.metrics();
         assertThat(RunningExporter.sample(m, "iothub_devices_tracked", "hub", "hub-f")).isEqualTo(9);
         assertThat(RunningExporter.sample(m, "iothub_devices_connected", "hub", "hub-f")).isEqualTo(8);
@@ -121,7 +120,7 @@ class EventHubsInputTest {
 
         // the poison message is in the dead-letter file with its partition and offset
         Path dead = dir.resolve(DeadLetterLog.FILE);
-        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dead) && Files.readString(dead).lines().count() == 2);
+        Waits.until(Duration.ofSeconds(5), "Files.exists(dead) && Files.readString(dead).lines().count() == 2", () -> Files.exists(dead) && Files.readString(dead).lines().count() == 2);
         List<JsonObject> letters = Files.readString(dead).lines().map(JsonObject::new).toList();
         assertThat(letters).anySatisfy(l -> {
             assertThat(l.getString("source")).isEqualTo("eventhubs");
@@ -137,7 +136,7 @@ class EventHubsInputTest {
             hub.append(i % 2, TestEvents.eventGrid("hub-r", "dev-" + i, null, true, 1, T0));
         }
         start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> applied("hub-r") == 300);
+        Waits.until(Duration.ofSeconds(30), "applied(\"hub-r\") == 300", () -> applied("hub-r") == 300);
         exporter.close();
         exporter = null;
         long deliveredBefore = hub.delivered();
@@ -150,7 +149,7 @@ class EventHubsInputTest {
             hub.append(i % 2, TestEvents.eventGrid("hub-r", "dev-" + i, null, true, 1, T0));
         }
         start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> applied("hub-r") == 310);
+        Waits.until(Duration.ofSeconds(30), "applied(\"hub-r\") == 310", () -> applied("hub-r") == 310);
         Thread.sleep(500); // nothing else may come
         String m = exporter.metrics();
         assertThat(applied("hub-r")).isEqualTo(310);

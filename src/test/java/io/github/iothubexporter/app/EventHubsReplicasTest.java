@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Two service instances share one event hub through a blob checkpoint store on Azurite: they split the
@@ -87,10 +86,10 @@ class EventHubsReplicasTest {
     void replicasSplitThePartitionsAndTakeOverWithoutLossOrDoubleApplication() throws Exception {
         RunningExporter a = replica("a");
         RunningExporter b = replica("b");
-        await().atMost(Duration.ofSeconds(40)).until(() -> owned(a) == 2 && owned(b) == 2);
+        Waits.until(Duration.ofSeconds(40), "owned(a) == 2 && owned(b) == 2", () -> owned(a) == 2 && owned(b) == 2);
 
         appendRound(1, true);
-        await().atMost(Duration.ofSeconds(30)).until(() -> applied(a) + applied(b) == DEVICES);
+        Waits.until(Duration.ofSeconds(30), "applied(a) + applied(b) == DEVICES", () -> applied(a) + applied(b) == DEVICES);
         assertThat(applied(a)).isPositive();
         assertThat(applied(b)).isPositive();
 
@@ -99,7 +98,7 @@ class EventHubsReplicasTest {
         appendRound(2, false);
         stopping.get();
         double appliedByB = applied(b);
-        await().atMost(Duration.ofSeconds(40)).until(() -> owned(a) == PARTITIONS && applied(a) + appliedByB == 2 * DEVICES);
+        Waits.until(Duration.ofSeconds(40), "owned(a) == PARTITIONS && applied(a) + appliedByB == 2 * DEVICES", () -> owned(a) == PARTITIONS && applied(a) + appliedByB == 2 * DEVICES);
         Thread.sleep(1500); // anything replayed twice would show up now
         assertThat(applied(a) + appliedByB).isEqualTo(2 * DEVICES);
         assertThat(a.metric("iothub_connection_events_ignored_total", "hub", "hub-x", "reason", "duplicate")).isZero();

@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
 /** The real service, in-process, on a random port, for tests that speak HTTP to it. */
 public final class RunningExporter implements AutoCloseable {
     private final ExporterApp app;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1: the JDK client's default h2c upgrade attempt on plain http occasionally left a request unanswered
+    // (and its timeout unfired) when a test polled /metrics for long
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     public final String base;
 
     public RunningExporter(Path stateDir, Map<String, String> env) throws Exception {
@@ -53,7 +56,8 @@ public final class RunningExporter implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/plain").build(),
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/plain")
+                        .timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
  * Use with {@code UseDevelopmentEmulator=true} (plain AMQP, any SAS key).
  */
 public final class EventHubsEmulator implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventHubsEmulator.class);
     private static final Symbol SELECTOR = Symbol.valueOf("apache.org:selector-filter:string");
     private static final Symbol EPOCH = Symbol.valueOf("com.microsoft:epoch");
     private static final Symbol SEQ = Symbol.valueOf("x-opt-sequence-number");
@@ -289,11 +290,11 @@ public final class EventHubsEmulator implements AutoCloseable {
                 sender.setTarget(sender.getRemoteTarget());
                 sender.setQoS(sender.getRemoteQoS());
                 sender.closeHandler(ar -> {
-                    replyLinks.remove(replyTo);
+                    replyLinks.remove(replyTo, sender);
                     sender.close();
                 });
                 sender.detachHandler(ar -> {
-                    replyLinks.remove(replyTo);
+                    replyLinks.remove(replyTo, sender);
                     sender.detach();
                 });
                 replyLinks.put(replyTo, sender);
@@ -336,6 +337,8 @@ public final class EventHubsEmulator implements AutoCloseable {
             ProtonSender reply = replyLinks.get(request.getReplyTo());
             if (reply != null) {
                 reply.send(response);
+            } else {
+                LOG.warn("emulator: no reply link {} for a {} request; response dropped", request.getReplyTo(), node);
             }
         });
         receiver.open();

@@ -139,6 +139,15 @@ class FileCheckpointStoreTest {
         assertThat(store.listOwnership("ns", "eh", "$default").collectList().block()).singleElement()
                 .satisfies(o -> assertThat(o.getOwnerId()).isEqualTo("b"));
         assertThat(store.listOwnership("ns", "other", "$default").collectList().block()).isEmpty();
+        // publishers are cold: each subscription sees the store as it is then (the SDK re-subscribes every round)
+        var listing = store.listOwnership("ns", "eh", "$default");
+        store.claimOwnership(List.of(new PartitionOwnership().setFullyQualifiedNamespace("ns").setEventHubName("eh")
+                .setConsumerGroup("$default").setPartitionId("1").setOwnerId("b"))).blockLast();
+        assertThat(listing.collectList().block()).hasSize(2);
+        var claim = store.claimOwnership(List.of(new PartitionOwnership().setFullyQualifiedNamespace("ns").setEventHubName("eh")
+                .setConsumerGroup("$default").setPartitionId("2").setOwnerId("b")));
+        assertThat(listing.collectList().block()).as("a claim not subscribed to does nothing").hasSize(2);
+        assertThat(claim.collectList().block()).hasSize(1);
     }
 
     @Test
