@@ -111,6 +111,7 @@ class EventHubsInputTest {
         assertThat(RunningExporter.sample(m, "iothub_events_rejected_total", "source", "eventhubs", "reason", "invalid_device_id"))
                 .isEqualTo(1);
         assertThat(RunningExporter.sample(m, "iothub_eventhubs_partitions_owned", "eventhub", "conn-events")).isEqualTo(2);
+        assertThat(exporter.get("/readyz").statusCode()).as("ready: state restored and the Event Hubs input runs").isEqualTo(200);
         assertThat(RunningExporter.sample(m, "iothub_eventhubs_consumer_lag_seconds", "eventhub", "conn-events", "partition", "0"))
                 .isGreaterThanOrEqualTo(0);
         assertThat(logBodies).hasSize(1).allSatisfy(b -> assertThat(b).startsWith("{\"records\":["));
