@@ -17,9 +17,13 @@ import java.util.regex.Pattern;
 /** The real service, in-process, on a random port, for tests that speak HTTP to it. */
 public final class RunningExporter implements AutoCloseable {
     private final ExporterApp app;
-    // HTTP/1.1: the JDK client's default h2c upgrade attempt on plain http occasionally left a request unanswered
-    // (and its timeout unfired) when a test polled /metrics for long
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * For GETs (tests poll /metrics): HTTP/1.1, because the JDK client's h2c upgrade attempt on plain http
+     * occasionally left a poll unanswered, its timeout unfired. POSTs keep the default client (HTTP/2 upgrade),
+     * whose header encoding the webhook-secret tests rely on.
+     */
+    private final HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     public final String base;
 
@@ -56,7 +60,7 @@ public final class RunningExporter implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/plain")
+        return http11.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/plain")
                         .timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
