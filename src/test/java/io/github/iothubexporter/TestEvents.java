@@ -48,4 +48,39 @@ public final class TestEvents {
                 + "\"eventType\":\"Microsoft.EventGrid.SubscriptionValidationEvent\",\"eventTime\":\"2022-10-28T04:23:35.1981776Z\","
                 + "\"metadataVersion\":\"1\",\"dataVersion\":\"1\"}]";
     }
+
+    /** The body of an IoT Hub routing message from DeviceConnectionStateEvents. */
+    public static String routingBody(long seq) {
+        return "{\"sequenceNumber\":\"" + seq(seq) + "\"}";
+    }
+
+    /** The application properties of such a message (iothub-facts §3.2). {@code module}: null = absent. */
+    public static java.util.Map<String, Object> routingProperties(String hub, String device, String module, boolean connected,
+                                                                  Instant time) {
+        java.util.Map<String, Object> p = new java.util.LinkedHashMap<>();
+        p.put("hubName", hub);
+        p.put("deviceId", device);
+        if (module != null) {
+            p.put("moduleId", module);
+        }
+        p.put("opType", (module == null ? "device" : "module") + (connected ? "Connected" : "Disconnected"));
+        p.put("iothub-message-schema", "deviceConnectionStateNotification");
+        if (time != null) {
+            p.put("operationTimestamp", time.toString());
+        }
+        return p;
+    }
+
+    /** The annotations IoT Hub routing adds. */
+    public static java.util.Map<String, Object> routingAnnotations(String device) {
+        return java.util.Map.of("iothub-message-source", "deviceConnectionStateEvents", "iothub-connection-device-id", device);
+    }
+
+    /** A resource-log body as a diagnostic setting streams it (iothub-facts §4.1). */
+    public static String resourceLogs(String hub, String device) {
+        return "{\"records\":[{\"time\":\"2018-12-17T18:11:25Z\",\"resourceId\":\"" + topic(hub) + "\","
+                + "\"operationName\":\"deviceConnect\",\"category\":\"Connections\",\"level\":\"Information\","
+                + "\"properties\":\"{\\\"deviceId\\\":\\\"" + device + "\\\",\\\"protocol\\\":\\\"Mqtt\\\"}\","
+                + "\"location\":\"westus\"}]}";
+    }
 }

@@ -7,8 +7,14 @@ import io.github.iothubexporter.classify.SdkVersionTable;
 import io.github.iothubexporter.config.ExporterConfig;
 import io.github.iothubexporter.export.ExporterMetrics;
 import io.github.iothubexporter.ingest.DeadLetterLog;
+import io.github.iothubexporter.ingest.EventHubsInput;
+import io.github.iothubexporter.ingest.ResourceLogSink;
 import io.github.iothubexporter.ingest.WebhookAuth;
+import io.github.iothubexporter.ingest.BodyException;
+import io.github.iothubexporter.ingest.Rejection;
 import io.github.iothubexporter.logs.ConnectionLogListeners;
+import io.github.iothubexporter.logs.ConnectionLogParser;
+import io.github.iothubexporter.logs.ParsedRecords;
 import io.github.iothubexporter.logs.LogAnalyticsPoller;
 import io.github.iothubexporter.logs.LogEvidencePipeline;
 import io.github.iothubexporter.logs.LogMetrics;
@@ -56,6 +62,8 @@ public final class ExporterApp {
     private final Overrides overrides;
     private volatile FleetSimulator simulator;
     private volatile LogAnalyticsPoller poller;
+    private volatile EventHubsInput eventHubs;
+    private volatile ResourceLogSink resourceLogSink = this::resourceLogs;
     private volatile int port;
 
     private ExporterApp(ExporterConfig config, Overrides overrides) {
@@ -124,6 +132,9 @@ public final class ExporterApp {
                 if (config.logAnalytics().configured()) {
                     startLogAnalytics();
                 }
+                if (config.eventHubs().configured()) {
+                    startEventHubs();
+                }
                 if (config.simulatorEnabled()) {
                     startSimulator();
                 }
@@ -160,6 +171,47 @@ public final class ExporterApp {
                 Duration.ofMinutes(10)), client, writer, logListeners, metrics.registry(),
                 (reason, n) -> metrics.rejected(LogAnalyticsPoller.SOURCE, reason, n), Clock.systemUTC());
         poller.start();
+    }
+
+    private void startEventHubs() {
+        metrics.declareSource(EventSource.EVENTHUBS);
+        EventHubsInput input = new EventHubsInput(config.eventHubs(), writer, metrics, deadLetters,
+                (body, partition, seq) -> resourceLogSink.accept(body, partition, seq));
+        input.start();
+        eventHubs = input;
+    }
+
+    /**
+     * IoT Hub resource logs streamed to Event Hubs: the same record parser and pipeline as Log Analytics rows, so the
+     * records become classification evidence and are counted under their disconnect's kind.
+     */
+    private void resourceLogs(byte[] body, String partition, long sequenceNumber) {
+        try {
+            ParsedRecords parsed = new ConnectionLogParser().parseRecordsBody(body, 0, body.length);
+            for (Rejection r : parsed.rejections()) {
+                metrics.rejected(EventSource.EVENTHUBS, r.reason(), 1);
+            }
+            if (!parsed.rejections().isEmpty()) {
+                deadLetters.append(parsed.rejections().stream().map(r -> new DeadLetterLog.Entry(EventSource.EVENTHUBS, r.reason(),
+                        r.message(), body, r.rawStart(), r.rawEnd(), r.rawStart() >= 0,
+                        "partition=" + partition + " sequenceNumber=" + sequenceNumber)).toList());
+            }
+            logListeners.onRecords(parsed.records(), "eventhubs");
+        } catch (BodyException e) {
+            metrics.rejected(EventSource.EVENTHUBS, e.reason(), 1);
+            deadLetters.append(List.of(new DeadLetterLog.Entry(EventSource.EVENTHUBS, e.reason(), e.getMessage(), body, 0,
+                    body.length, false, "partition=" + partition + " sequenceNumber=" + sequenceNumber)));
+        }
+    }
+
+    /** Where resource-log bodies from Event Hubs go ({@code {"records":[...]}}); replaceable for embedding. */
+    public void resourceLogSink(ResourceLogSink sink) {
+        this.resourceLogSink = sink;
+    }
+
+    /** The Event Hubs input, or null when it is not configured (or not started yet). */
+    public EventHubsInput eventHubs() {
+        return eventHubs;
     }
 
     private void startSimulator() {
@@ -201,6 +253,11 @@ public final class ExporterApp {
             sources.add(p == null ? new HttpServerVerticle.SourceHealth(LogAnalyticsPoller.SOURCE, false, "not started yet")
                     : new HttpServerVerticle.SourceHealth(LogAnalyticsPoller.SOURCE, p.health().ready(), p.health().detail()));
         }
+        if (config.eventHubs().configured()) {
+            EventHubsInput input = eventHubs;
+            sources.add(new HttpServerVerticle.SourceHealth("eventhubs", input != null && input.running(),
+                    input == null ? "not started yet" : input.running() ? "running" : "stopped"));
+        }
         return new HttpServerVerticle.Status(writer.ready(), simulator != null, writer.failure(), sources);
     }
 
@@ -211,6 +268,9 @@ public final class ExporterApp {
         }
         if (simulator != null) {
             simulator.stop();
+        }
+        if (eventHubs != null) {
+            eventHubs.close(); // in-flight batches finish and checkpoint before the state writer closes
         }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().join();

@@ -72,6 +72,15 @@ public final class ConfigKeys {
         secret("eventhubs.checkpoint.blobConnectionString", "Storage connection string for the blob checkpoint store.");
         key("eventhubs.checkpoint.container", null, "Blob container for checkpoints.");
         key("eventhubs.startPosition", "earliest", "Where to start without a checkpoint: `earliest` or `latest`.");
+        key("eventhubs.loadBalancingStrategy", "auto", "How instances share partitions: `balanced` (claim one "
+                + "partition per load-balancing cycle), `greedy` (claim the fair share at once), or `auto`: greedy with file "
+                + "checkpoints (one instance), balanced with blob checkpoints (replicas).");
+        key("eventhubs.loadBalancingInterval", "10s", "How often each instance checks partition ownership and rebalances.");
+        key("eventhubs.ownershipExpiration", "60s", "A partition whose owner has not renewed its claim for this long "
+                + "is taken over by another instance. Must exceed eventhubs.loadBalancingInterval.");
+        key("eventhubs.maxBatchSize", "500", "Most messages per processed batch (one durable state commit and one checkpoint each).");
+        key("eventhubs.maxWaitTime", "1s", "Longest wait to fill a batch before processing what has arrived.");
+        key("eventhubs.prefetchCount", "1000", "Messages the client buffers per partition (1 to 8000).");
         key("loganalytics.workspaceId", null, "Log Analytics workspace to poll for Connections logs.");
         key("loganalytics.endpoint", "https://api.loganalytics.io/v1", "Query endpoint (sovereign clouds).");
         key("loganalytics.interval", "60s", "Poll interval (1s to 1h).");

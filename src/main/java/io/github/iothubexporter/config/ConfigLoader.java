@@ -103,13 +103,9 @@ public final class ConfigLoader {
     }
 
     private static ExporterConfig build(Values v) throws ConfigException {
-        refuseInputsNotInThisBuild(v);
         String simMode = v.choice("simulator.enabled", "auto", "true", "false");
         String secret = v.string("webhook.secret");
-        EventHubsConfig eventHubs = new EventHubsConfig(v.string("eventhubs.connectionString"), v.string("eventhubs.namespace"),
-                v.string("eventhubs.eventHubName"), v.string("eventhubs.consumerGroup"),
-                v.choice("eventhubs.checkpoint.type", "file", "blob"), v.string("eventhubs.checkpoint.blobConnectionString"),
-                v.string("eventhubs.checkpoint.container"), v.choice("eventhubs.startPosition", "earliest", "latest"));
+        EventHubsConfig eventHubs = eventHubs(v);
         LogAnalyticsConfig logAnalytics = logAnalytics(v);
         boolean realInput = secret != null || eventHubs.configured() || logAnalytics.configured();
         boolean simulator = simMode.equals("true") || (simMode.equals("auto") && !realInput);
@@ -205,18 +201,40 @@ public final class ConfigLoader {
         return out;
     }
 
-    /** Inputs that are specified but not built yet: refuse them rather than silently ignore them. */
-    private static void refuseInputsNotInThisBuild(Values v) throws ConfigException {
-        Map<String, List<String>> notYet = new LinkedHashMap<>();
-        notYet.put("eventhubs", List.of("eventhubs.connectionString", "eventhubs.namespace", "eventhubs.eventHubName",
-                "eventhubs.checkpoint.blobConnectionString", "eventhubs.checkpoint.container"));
-        for (Map.Entry<String, List<String>> group : notYet.entrySet()) {
-            for (String key : group.getValue()) {
-                if (v.string(key) != null) {
-                    throw new ConfigException(key + ": this build does not have the " + group.getKey() + " input yet; remove the key");
-                }
+    private static EventHubsConfig eventHubs(Values v) throws ConfigException {
+        EventHubsConfig c = new EventHubsConfig(v.string("eventhubs.connectionString"), v.string("eventhubs.namespace"),
+                v.string("eventhubs.eventHubName"), v.string("eventhubs.consumerGroup"),
+                v.choice("eventhubs.checkpoint.type", "file", "blob"), v.string("eventhubs.checkpoint.blobConnectionString"),
+                v.string("eventhubs.checkpoint.container"), v.choice("eventhubs.startPosition", "earliest", "latest"),
+                v.choice("eventhubs.loadBalancingStrategy", "auto", "balanced", "greedy"),
+                v.duration("eventhubs.loadBalancingInterval", Duration.ofMillis(100), Duration.ofHours(1)),
+                v.duration("eventhubs.ownershipExpiration", Duration.ofMillis(500), Duration.ofHours(1)),
+                v.intRange("eventhubs.maxBatchSize", 1, 10_000),
+                v.duration("eventhubs.maxWaitTime", Duration.ofMillis(10), Duration.ofMinutes(5)),
+                v.intRange("eventhubs.prefetchCount", 1, 8000));
+        if (c.connectionString() != null && c.namespace() != null) {
+            throw new ConfigException("eventhubs.namespace: set either eventhubs.connectionString or eventhubs.namespace "
+                    + "(with Azure AD), not both");
+        }
+        if (c.namespace() != null && c.eventHubName() == null) {
+            throw new ConfigException("eventhubs.eventHubName: required with eventhubs.namespace");
+        }
+        if (c.connectionString() != null && c.resolvedEventHubName() == null) {
+            throw new ConfigException("eventhubs.connectionString: has no EntityPath; add ;EntityPath=<event hub> "
+                    + "or set eventhubs.eventHubName");
+        }
+        if (c.configured() && c.blobCheckpoints()) {
+            if (c.blobConnectionString() == null) {
+                throw new ConfigException("eventhubs.checkpoint.blobConnectionString: required with eventhubs.checkpoint.type=blob");
+            }
+            if (c.blobContainer() == null) {
+                throw new ConfigException("eventhubs.checkpoint.container: required with eventhubs.checkpoint.type=blob");
             }
         }
+        if (c.ownershipExpiration().compareTo(c.loadBalancingInterval()) <= 0) {
+            throw new ConfigException("eventhubs.ownershipExpiration: must be longer than eventhubs.loadBalancingInterval");
+        }
+        return c;
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");

@@ -24,6 +24,9 @@ public final class ExporterMetrics implements StateListener {
     private final CollectorRegistry registry = new CollectorRegistry(true);
     private final Counter rejected;
     private final Histogram.Child[] delayBySource;
+    private final Counter eventHubsReceived;
+    private final Gauge eventHubsOwned;
+    private final Gauge eventHubsLag;
 
     public ExporterMetrics(StateStats stats, DisconnectClassifier classifier) {
         DefaultExports.register(registry);
@@ -41,6 +44,15 @@ public final class ExporterMetrics implements StateListener {
         for (EventSource s : EventSource.values()) {
             delayBySource[s.ordinal()] = delay.labels(s.label());
         }
+        eventHubsReceived = Counter.build("iothub_eventhubs_events_received_total",
+                        "Event Hubs messages received, by event hub, partition and detected body format.")
+                .labelNames("eventhub", "partition", "format").register(registry);
+        eventHubsOwned = Gauge.build("iothub_eventhubs_partitions_owned",
+                        "Event Hubs partitions this instance currently processes.")
+                .labelNames("eventhub").register(registry);
+        eventHubsLag = Gauge.build("iothub_eventhubs_consumer_lag_seconds",
+                        "Now minus the enqueued time of the last processed message (0 when caught up), per owned partition.")
+                .labelNames("eventhub", "partition").register(registry);
         Gauge.build("iothub_exporter_build_info", "Build of the exporter; always 1.")
                 .labelNames("version", "revision").register(registry)
                 .labels(BuildInfo.VERSION, BuildInfo.REVISION).set(1);
@@ -64,6 +76,28 @@ public final class ExporterMetrics implements StateListener {
     /** For inputs that are not connection-state event sources (e.g. {@code loganalytics} rows). */
     public void rejected(String source, RejectReason reason, int count) {
         rejected.labels(source, reason.label()).inc(count);
+    }
+
+    public void eventHubsReceived(String eventHub, String partition, String format, int count) {
+        eventHubsReceived.labels(eventHub, partition, format).inc(count);
+    }
+
+    /** Shows the owned-partitions gauge at 0 before the first claim. */
+    public void declareEventHub(String eventHub) {
+        eventHubsOwned.labels(eventHub);
+    }
+
+    public void eventHubsPartitionOwned(String eventHub, boolean owned) {
+        eventHubsOwned.labels(eventHub).inc(owned ? 1 : -1);
+    }
+
+    public void eventHubsLag(String eventHub, String partition, double seconds) {
+        eventHubsLag.labels(eventHub, partition).set(seconds);
+    }
+
+    /** A partition this instance no longer owns reports no lag (another replica does). */
+    public void eventHubsLagRemoved(String eventHub, String partition) {
+        eventHubsLag.remove(eventHub, partition);
     }
 
     @Override

@@ -263,4 +263,15 @@ public final class StateStore {
     public byte[] meta(String key) {
         return meta.get(key);
     }
+
+    /** The source positions whose keys start with {@code prefix} (a copy). Call on the writer thread. */
+    public Map<String, byte[]> metaWithPrefix(String prefix) {
+        Map<String, byte[]> out = new HashMap<>();
+        for (Map.Entry<String, byte[]> e : meta.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
 }

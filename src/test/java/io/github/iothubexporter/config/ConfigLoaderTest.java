@@ -164,4 +164,43 @@ class ConfigLoaderTest {
                 "eventhubs.startPosition", "loganalytics.workspaceId", "loganalytics.endpoint", "loganalytics.interval",
                 "critical.devices");
     }
+
+    @Test
+    void eventHubsKeysAreValidated() throws Exception {
+        String cs = "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s;EntityPath=conn-events";
+        ExporterConfig c = ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_CONNECTIONSTRING", cs));
+        assertThat(c.eventHubs().configured()).isTrue();
+        assertThat(c.eventHubs().resolvedEventHubName()).isEqualTo("conn-events");
+        assertThat(c.eventHubs().loadBalancingStrategy()).isEqualTo("auto");
+        assertThat(c.eventHubs().greedy()).as("auto with file checkpoints: one instance").isTrue();
+        assertThat(c.eventHubs().checkpointType()).isEqualTo("file");
+        assertThat(c.simulatorEnabled()).as("auto: Event Hubs means real input").isFalse();
+        assertThat(c.toString()).doesNotContain("SharedAccessKey=s");
+
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_CONNECTIONSTRING",
+                "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s")))
+                .hasMessageStartingWith("eventhubs.connectionString");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_NAMESPACE", "ns.servicebus.windows.net")))
+                .hasMessageStartingWith("eventhubs.eventHubName");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_CONNECTIONSTRING", cs,
+                "IOTHUB_EXPORTER_EVENTHUBS_NAMESPACE", "ns.servicebus.windows.net")))
+                .hasMessageStartingWith("eventhubs.namespace");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_CONNECTIONSTRING", cs,
+                "IOTHUB_EXPORTER_EVENTHUBS_CHECKPOINT_TYPE", "blob")))
+                .hasMessageStartingWith("eventhubs.checkpoint.blobConnectionString");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_CONNECTIONSTRING", cs,
+                "IOTHUB_EXPORTER_EVENTHUBS_LOADBALANCINGSTRATEGY", "random")))
+                .hasMessageStartingWith("eventhubs.loadBalancingStrategy");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_CONNECTIONSTRING", cs,
+                "IOTHUB_EXPORTER_EVENTHUBS_LOADBALANCINGINTERVAL", "2m")))
+                .hasMessageStartingWith("eventhubs.ownershipExpiration");
+        ExporterConfig aad = ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_NAMESPACE", "ns.servicebus.windows.net",
+                "IOTHUB_EXPORTER_EVENTHUBS_EVENTHUBNAME", "conn-events", "IOTHUB_EXPORTER_EVENTHUBS_LOADBALANCINGSTRATEGY", "GREEDY"));
+        assertThat(aad.eventHubs().resolvedEventHubName()).isEqualTo("conn-events");
+        assertThat(aad.eventHubs().greedy()).isTrue();
+        ExporterConfig replicas = ConfigLoader.load(null, Map.of("IOTHUB_EXPORTER_EVENTHUBS_CONNECTIONSTRING", cs,
+                "IOTHUB_EXPORTER_EVENTHUBS_CHECKPOINT_TYPE", "blob", "IOTHUB_EXPORTER_EVENTHUBS_CHECKPOINT_BLOBCONNECTIONSTRING", "x",
+                "IOTHUB_EXPORTER_EVENTHUBS_CHECKPOINT_CONTAINER", "c"));
+        assertThat(replicas.eventHubs().greedy()).as("auto with blob checkpoints: replicas").isFalse();
+    }
 }
