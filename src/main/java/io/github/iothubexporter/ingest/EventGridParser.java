@@ -51,7 +51,7 @@ public final class EventGridParser {
             boolean array = t == JsonToken.START_ARRAY;
             if (!array && t != JsonToken.START_OBJECT) {
                 throw new BodyException(RejectReason.INVALID_BODY,
-                        "body is JSON " + describe(t) + "; expected an array of events or one event object");
+                        "body is JSON " + JsonMessages.describe(t) + "; expected an array of events or one event object");
             }
             int index = 0;
             JsonToken elem = array ? p.nextToken() : t;
@@ -61,7 +61,7 @@ public final class EventGridParser {
                     p.skipChildren();
                     int end = (int) p.currentLocation().getByteOffset();
                     rejections.add(new Rejection(RejectReason.INVALID_EVENT,
-                            (array ? "event[" + index + "]" : "event") + " is " + describe(elem) + ", not an object", start, end));
+                            (array ? "event[" + index + "]" : "event") + " is " + JsonMessages.describe(elem) + ", not an object", start, end));
                 } else {
                     env.reset();
                     readEnvelope(p, env);
@@ -98,12 +98,12 @@ public final class EventGridParser {
                 throw new BodyException(RejectReason.INVALID_BODY, "body is an empty array: it holds no events");
             }
         } catch (StreamConstraintsException e) {
-            throw new BodyException(RejectReason.MALFORMED_JSON, "body exceeds a parser limit: " + firstLine(e.getOriginalMessage()));
+            throw new BodyException(RejectReason.MALFORMED_JSON, "body exceeds a parser limit: " + JsonMessages.firstLine(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
             throw new BodyException(RejectReason.MALFORMED_JSON, "malformed JSON at byte "
-                    + e.getLocation().getByteOffset() + ": " + firstLine(e.getOriginalMessage()));
+                    + e.getLocation().getByteOffset() + ": " + JsonMessages.firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw new BodyException(RejectReason.MALFORMED_JSON, "unreadable body: " + firstLine(e.getMessage()));
+            throw new BodyException(RejectReason.MALFORMED_JSON, "unreadable body: " + JsonMessages.firstLine(e.getMessage()));
         }
         return new ParsedBatch(events, rejections, skipped, validationCode);
     }
@@ -201,7 +201,7 @@ public final class EventGridParser {
             return p.getText();
         }
         if (v != JsonToken.VALUE_NULL) {
-            env.typeError(field + " must be a string, not " + describe(v));
+            env.typeError(field + " must be a string, not " + JsonMessages.describe(v));
             p.skipChildren();
         }
         return null;
@@ -250,29 +250,6 @@ public final class EventGridParser {
             }
         }
         return true;
-    }
-
-    static String describe(JsonToken t) {
-        return switch (t) {
-            case START_ARRAY -> "an array";
-            case START_OBJECT -> "an object";
-            case VALUE_STRING -> "a string";
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
-            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-            case VALUE_NULL -> "null";
-            default -> t.asString() == null ? t.name() : t.asString();
-        };
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        // Jackson appends source-location details that mean nothing to a sender
-        String line = (nl < 0 ? s : s.substring(0, nl)).replaceAll("\\s*\\(start marker at .*$", "")
-                .replaceAll("\\s*at \\[Source: .*$", "");
-        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 
     /** Scratch fields of one event envelope, reused across a body. */

@@ -125,7 +125,7 @@ public final class EventHubsMessageDecoder {
                     return EventHubsFormat.EVENTGRID; // let the parser name the problem (empty array, not objects...)
                 }
             } else if (t != JsonToken.START_OBJECT) {
-                throw new BodyException(RejectReason.INVALID_BODY, "body is JSON " + EventGridParser.describe(t)
+                throw new BodyException(RejectReason.INVALID_BODY, "body is JSON " + JsonMessages.describe(t)
                         + "; expected an object or an array of events");
             }
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {

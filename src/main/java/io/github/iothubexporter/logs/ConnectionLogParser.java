@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.github.iothubexporter.ingest.BodyException;
+import io.github.iothubexporter.ingest.JsonMessages;
 import io.github.iothubexporter.ingest.RejectReason;
 import io.github.iothubexporter.ingest.Rejection;
 import io.github.iothubexporter.model.EventTimes;
@@ -103,19 +104,19 @@ public final class ConnectionLogParser {
                 }
             }
             if (!sawRecords) {
-                throw new BodyException(RejectReason.INVALID_BODY, "body is JSON " + describe(t) + "; expected {\"records\":[...]}");
+                throw new BodyException(RejectReason.INVALID_BODY, "body is JSON " + JsonMessages.describe(t) + "; expected {\"records\":[...]}");
             }
             if (p.nextToken() != null) {
                 throw new BodyException(RejectReason.MALFORMED_JSON,
                         "unexpected content after the JSON value at byte " + p.currentTokenLocation().getByteOffset());
             }
         } catch (StreamConstraintsException e) {
-            throw new BodyException(RejectReason.MALFORMED_JSON, "body exceeds a parser limit: " + firstLine(e.getOriginalMessage()));
+            throw new BodyException(RejectReason.MALFORMED_JSON, "body exceeds a parser limit: " + JsonMessages.firstLine(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
             throw new BodyException(RejectReason.MALFORMED_JSON, "malformed JSON at byte "
-                    + e.getLocation().getByteOffset() + ": " + firstLine(e.getOriginalMessage()));
+                    + e.getLocation().getByteOffset() + ": " + JsonMessages.firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw new BodyException(RejectReason.MALFORMED_JSON, "unreadable body: " + firstLine(e.getMessage()));
+            throw new BodyException(RejectReason.MALFORMED_JSON, "unreadable body: " + JsonMessages.firstLine(e.getMessage()));
         }
         return new ParsedRecords(records, rejections, skipped);
     }
@@ -125,7 +126,7 @@ public final class ConnectionLogParser {
         int start = (int) p.currentTokenLocation().getByteOffset();
         if (e != JsonToken.START_OBJECT) {
             p.skipChildren();
-            rejections.add(new Rejection(RejectReason.INVALID_EVENT, where + " is " + describe(e) + ", not an object",
+            rejections.add(new Rejection(RejectReason.INVALID_EVENT, where + " is " + JsonMessages.describe(e) + ", not an object",
                     start, (int) p.currentLocation().getByteOffset()));
             return 0;
         }
@@ -200,7 +201,7 @@ public final class ConnectionLogParser {
                     } else if (v == JsonToken.START_OBJECT) {
                         readProperties(p, f);
                     } else if (v != JsonToken.VALUE_NULL) {
-                        f.typeError("properties must be an object or a JSON string, not " + describe(v));
+                        f.typeError("properties must be an object or a JSON string, not " + JsonMessages.describe(v));
                         p.skipChildren();
                     }
                 }
@@ -224,7 +225,7 @@ public final class ConnectionLogParser {
                 return;
             }
             if (t != JsonToken.START_OBJECT) {
-                f.propertiesError("properties holds JSON " + describe(t) + ", not an object");
+                f.propertiesError("properties holds JSON " + JsonMessages.describe(t) + ", not an object");
                 return;
             }
             readProperties(q, f);
@@ -232,7 +233,7 @@ public final class ConnectionLogParser {
                 f.propertiesError("properties holds more than one JSON value");
             }
         } catch (IOException e) {
-            f.propertiesError("properties is not valid JSON: " + firstLine(e instanceof JsonProcessingException j
+            f.propertiesError("properties is not valid JSON: " + JsonMessages.firstLine(e instanceof JsonProcessingException j
                     ? j.getOriginalMessage() : e.getMessage()));
         }
     }
@@ -312,35 +313,10 @@ public final class ConnectionLogParser {
             case VALUE_NULL:
                 return null;
             default:
-                f.typeError(field + " must be a string, not " + describe(v));
+                f.typeError(field + " must be a string, not " + JsonMessages.describe(v));
                 p.skipChildren();
                 return null;
         }
-    }
-
-    static String describe(JsonToken t) {
-        if (t == null) {
-            return "nothing";
-        }
-        return switch (t) {
-            case START_ARRAY -> "an array";
-            case START_OBJECT -> "an object";
-            case VALUE_STRING -> "a string";
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
-            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-            case VALUE_NULL -> "null";
-            default -> t.asString() == null ? t.name() : t.asString();
-        };
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        String line = (nl < 0 ? s : s.substring(0, nl)).replaceAll("\\s*\\(start marker at .*$", "")
-                .replaceAll("\\s*at \\[Source: .*$", "");
-        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 
     /** "/SUBSCRIPTIONS/…/PROVIDERS/MICROSOFT.DEVICES/IOTHUBS/<hub>[/…]" → hub as written, or null. */
