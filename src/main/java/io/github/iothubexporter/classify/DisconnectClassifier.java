@@ -32,15 +32,20 @@ public final class DisconnectClassifier implements TransitionObserver {
     private final long graceMillis;
     private final long logWaitMillis;
     static final String META_VERSIONS = "classify/sdkVersions";
-    /** A log record belongs to a disconnect whose event (a 60 s snapshot) is at most this much later... */
-    static final long EVIDENCE_BEFORE_MS = 120_000;
-    /** ...or at most this much earlier (clock skew between the two pipelines). */
-    static final long EVIDENCE_AFTER_MS = 30_000;
-    static final int AUTH_EXPIRED = 401003;
+    static final String META_DEFERRED = "classify/deferred";
+    static final String META_FLAPPING = "classify/flapping";
+    static final String META_DUPLICATES = "classify/duplicates";
+    static final int AUTH_EXPIRED = AwaitingLogs.AUTH_EXPIRED;
+    /**
+     * A reconnect observed within one snapshot of the grace window may hide an outage longer than it: only the
+     * records can tell, so such a disconnect waits this many times {@code classification.logWait} for them.
+     */
+    static final int BOUNDARY_WAIT_FACTOR = 3;
     private final int toleranceSeconds;
     private final ClassificationStats stats;
     private final SdkVersionTable versions;
     private final PendingQueue pending = new PendingQueue();
+    private final DeferredDecisions deferred = new DeferredDecisions();
     private final List<ClassificationListener> listeners = new ArrayList<>();
     /** Five or more transient disconnects within an hour: a flapping device. */
     private final RecentDevices flapping = new RecentDevices(3600_000, 5, 50_000);
@@ -144,56 +149,71 @@ public final class DisconnectClassifier implements TransitionObserver {
             f.pendingSince(addr, 0);
         } else if (logWaitMillis > 0) {
             f.reconnectedAt(addr, t); // wait for the Connections log records of this disconnect
-            pending.push(t + logWaitMillis, addr);
+            pending.push(logDeadline(since, t), addr);
         } else {
             finishQuick(f, addr, hub, t, false, live);
         }
     }
 
     /**
-     * A new event arrived while the previous disconnect still waited for its logs: decide it now. A device that
-     * drops again soon after coming back is not renewing a token (a renewal buys a whole token lifetime), so
-     * without evidence of renewal that one is transient.
+     * A new event arrived while the previous disconnect still waited for its logs. The device record holds only
+     * the newest disconnect, so the previous one moves to the deferred set and keeps waiting there: its records
+     * still decide it (a renewal just before a regional drop, an outage on the edge of the grace window). Without
+     * records, a device that dropped again soon after coming back was not renewing a token (a renewal buys a
+     * whole token lifetime).
      */
     private void finishIfWaiting(DeviceFields f, int addr, int hub, long now, boolean live) {
         long reconnected = f.reconnectedAt(addr);
-        if (reconnected != 0) {
-            boolean droppedSoonAfter = now - reconnected < SOON_AFTER_MS;
-            finishQuick(f, addr, hub, reconnected, droppedSoonAfter, live);
+        if (reconnected == 0) {
+            return;
         }
+        AwaitingLogs older = deferred.remove(addr);
+        if (older != null) {
+            finishDeferred(f, hub, older, live); // one deferred per identity: the older one decides on what it has
+        }
+        AwaitingLogs a = AwaitingLogs.fromRecord(f, addr);
+        a.droppedSoonAfter = now - reconnected < SOON_AFTER_MS;
+        deferred.put(a, logDeadline(a.since, reconnected));
+        f.pendingSince(addr, 0);
+        f.reconnectedAt(addr, 0);
+    }
+
+    /** Whether the observed gap is within one snapshot of the grace window (the true one may be over it). */
+    private boolean onGraceEdge(long since, long reconnected) {
+        return reconnected - since > graceMillis - AwaitingLogs.SNAPSHOT_MS;
+    }
+
+    /** How long a quick reconnect's disconnect waits for its Connections records. */
+    private long logDeadline(long since, long reconnected) {
+        return reconnected + (onGraceEdge(since, reconnected) ? BOUNDARY_WAIT_FACTOR * logWaitMillis : logWaitMillis);
     }
 
     /** Classifies a disconnect that was followed by a reconnect within the grace window. */
     private void finishQuick(DeviceFields f, int addr, int hub, long reconnectedAt, boolean droppedSoonAfter, boolean live) {
-        long since = f.pendingSince(addr);
-        int age = f.pendingAge(addr);
-        DisconnectKind kind = outlastedGraceByLogs(f, addr, since, reconnectedAt) ? DisconnectKind.GENUINE
-                : kindWithEvidence(f, addr, since, age, droppedSoonAfter);
+        AwaitingLogs evidence = AwaitingLogs.fromRecord(f, addr);
+        long since = evidence.since;
+        int age = evidence.age;
+        DisconnectKind kind = evidence.outlasted(graceMillis) ? DisconnectKind.GENUINE
+                : kindWithEvidence(f, addr, evidence, droppedSoonAfter);
         decide(f, addr, hub, kind, since, reconnectedAt, age, live);
         if (live) {
             stats.observeReconnect(hub, kind, Math.max(0, reconnectedAt - since));
         }
-        if (kind != DisconnectKind.GENUINE && (!inWindow(f.otherErrorTime(addr), since) || inWindow(f.authErrorTime(addr), since))) {
+        if (kind != DisconnectKind.GENUINE && (!evidence.otherError() || evidence.auth())) {
             learn(f, addr, age); // a drop with an error record and no 401003 says nothing about renewal periods
         }
         f.pendingSince(addr, 0);
         f.reconnectedAt(addr, 0);
     }
 
-    /**
-     * Snapshots only place a drop and a reconnect within 60 s each, so an outage of 181-239 s can look like 180 s.
-     * The Connections records carry the hub's own times: when both the drop and the reconnect are logged, their
-     * distance decides.
-     */
-    private boolean outlastedGraceByLogs(DeviceFields f, int addr, long disconnectMillis, long reconnectedAt) {
-        long drop = Long.MAX_VALUE;
-        for (long t : new long[]{f.authErrorTime(addr), f.otherErrorTime(addr), f.cleanDisconnectTime(addr)}) {
-            if (inWindow(t, disconnectMillis)) {
-                drop = Math.min(drop, t);
-            }
+    /** Classifies a deferred disconnect (its device dropped again since): no learning from it. */
+    private void finishDeferred(DeviceFields f, int hub, AwaitingLogs a, boolean live) {
+        DisconnectKind kind = a.outlasted(graceMillis) ? DisconnectKind.GENUINE
+                : kindWithEvidence(f, a.addr, a, a.droppedSoonAfter);
+        decide(f, a.addr, hub, kind, a.since, a.reconnectedAt, a.age, live);
+        if (live) {
+            stats.observeReconnect(hub, kind, Math.max(0, a.reconnectedAt - a.since));
         }
-        long up = f.connectRecordTime(addr);
-        return drop != Long.MAX_VALUE && up > drop && up <= reconnectedAt + EVIDENCE_AFTER_MS && up - drop > graceMillis;
     }
 
     /**
@@ -201,35 +221,17 @@ public final class DisconnectClassifier implements TransitionObserver {
      * is a real drop; an informational close followed at once by a reconnect is how Node.js, Python and C renew.
      * Without evidence, the timing decides.
      */
-    private DisconnectKind kindWithEvidence(DeviceFields f, int addr, long disconnectMillis, int age, boolean droppedSoonAfter) {
-        if (inWindow(f.authErrorTime(addr), disconnectMillis)) {
+    private DisconnectKind kindWithEvidence(DeviceFields f, int addr, AwaitingLogs evidence, boolean droppedSoonAfter) {
+        if (evidence.auth()) {
             return DisconnectKind.TOKEN_RENEWAL;
         }
-        if (inWindow(f.otherErrorTime(addr), disconnectMillis)) {
+        if (evidence.otherError()) {
             return DisconnectKind.TRANSIENT;
         }
-        if (inWindow(f.cleanDisconnectTime(addr), disconnectMillis) && !renewsWithAuthError(f, addr)) {
+        if (evidence.clean() && !renewsWithAuthError(f, addr)) {
             return DisconnectKind.TOKEN_RENEWAL; // info-only close and straight back: how Node.js, Python and C renew
         }
-        return droppedSoonAfter ? DisconnectKind.TRANSIENT : kindOfQuickReconnect(f, addr, age);
-    }
-
-    /**
-     * Whether the records settle the kind before the wait is over: a 401003 next to the drop (the renewal
-     * signature), or the drop's record together with the reconnect's (the hub's own times give the exact gap).
-     */
-    private boolean evidenceComplete(DeviceFields f, int addr) {
-        long since = f.pendingSince(addr);
-        if (inWindow(f.authErrorTime(addr), since)) {
-            return true;
-        }
-        long drop = Long.MAX_VALUE;
-        for (long t : new long[]{f.otherErrorTime(addr), f.cleanDisconnectTime(addr)}) {
-            if (inWindow(t, since)) {
-                drop = Math.min(drop, t);
-            }
-        }
-        return drop != Long.MAX_VALUE && f.connectRecordTime(addr) > drop;
+        return droppedSoonAfter ? DisconnectKind.TRANSIENT : kindOfQuickReconnect(f, addr, evidence.age);
     }
 
     /** .NET and Java let the token expire: their renewal shows as 401003 then 404104 (or we cannot tell yet). */
@@ -239,14 +241,13 @@ public final class DisconnectClassifier implements TransitionObserver {
     }
 
     static boolean inWindow(long recordMillis, long disconnectMillis) {
-        return recordMillis != 0 && recordMillis >= disconnectMillis - EVIDENCE_BEFORE_MS
-                && recordMillis <= disconnectMillis + EVIDENCE_AFTER_MS;
+        return AwaitingLogs.inWindow(recordMillis, disconnectMillis);
     }
 
     @Override
     public void fact(DeviceFields f, int addr, int hub, DeviceFact fact, boolean live) {
         if (fact.operation() == DeviceFact.CONNECT && !fact.error()) {
-            f.connectRecordTime(addr, Math.max(fact.timeMillis(), f.connectRecordTime(addr)));
+            f.connectRecordTime(addr, AwaitingLogs.betterConnect(f.connectRecordTime(addr), fact.timeMillis(), f.reconnectedAt(addr)));
         }
         if (fact.sdkFamily() != 0 && fact.operation() == DeviceFact.CONNECT && !fact.error()) {
             int version = versions.intern(fact.sdkVersion());
@@ -260,6 +261,7 @@ public final class DisconnectClassifier implements TransitionObserver {
         }
         if (fact.operation() == DeviceFact.DISCONNECT) {
             long t = fact.timeMillis();
+            noteDrop(f, addr, t);
             if (fact.error() && fact.code() == AUTH_EXPIRED) {
                 f.authErrorTime(addr, Math.max(t, f.authErrorTime(addr)));
             } else if (fact.error()) {
@@ -268,8 +270,32 @@ public final class DisconnectClassifier implements TransitionObserver {
                 f.cleanDisconnectTime(addr, Math.max(t, f.cleanDisconnectTime(addr)));
             }
         }
-        if (f.reconnectedAt(addr) != 0 && evidenceComplete(f, addr)) {
+        if (f.reconnectedAt(addr) != 0
+                && AwaitingLogs.fromRecord(f, addr).complete(onGraceEdge(f.pendingSince(addr), f.reconnectedAt(addr)))) {
             finishQuick(f, addr, hub, f.reconnectedAt(addr), false, live); // the evidence is here: no need to wait
+        }
+        AwaitingLogs waiting = deferred.get(addr);
+        if (waiting != null) {
+            waiting.add(fact);
+            if (waiting.complete(onGraceEdge(waiting.since, waiting.reconnectedAt))) {
+                finishDeferred(f, hub, waiting, live);
+                deferred.remove(addr);
+            }
+        }
+    }
+
+    /**
+     * Keeps the drop record that began the outage now pending ({@link AwaitingLogs#beganOutage}). The record of a second
+     * drop that the snapshots merged into it comes later and must not replace it. With nothing pending (a
+     * record ahead of its event), the latest record is the candidate.
+     */
+    private static void noteDrop(DeviceFields f, int addr, long t) {
+        long since = f.pendingSince(addr);
+        long current = f.outageDropTime(addr);
+        if (since == 0) {
+            f.outageDropTime(addr, Math.max(current, t));
+        } else if (inWindow(t, since) && (!inWindow(current, since) || AwaitingLogs.beganOutage(t, current, since))) {
+            f.outageDropTime(addr, t);
         }
     }
 
@@ -295,7 +321,7 @@ public final class DisconnectClassifier implements TransitionObserver {
             int addr = pending.pop();
             long since = f.pendingSince(addr);
             long reconnected = f.reconnectedAt(addr);
-            if (since != 0 && reconnected != 0 && reconnected + logWaitMillis == deadline) {
+            if (since != 0 && reconnected != 0 && logDeadline(since, reconnected) == deadline) {
                 finishQuick(f, addr, f.hub(addr), reconnected, false, live); // no log evidence came in time
                 decisions++;
                 continue;
@@ -310,12 +336,36 @@ public final class DisconnectClassifier implements TransitionObserver {
             decide(f, addr, hub, DisconnectKind.GENUINE, since, -1, f.pendingAge(addr), live);
             decisions++;
         }
+        for (AwaitingLogs a; (a = deferred.pollDue(watermarkMillis)) != null; ) {
+            finishDeferred(f, f.hub(a.addr), a, live); // no record settled it in time
+            decisions++;
+        }
         return decisions;
+    }
+
+    @Override
+    public void beforeSnapshot(DeviceFields f) {
+        f.meta(META_DEFERRED, deferred.encode(f));
+        f.meta(META_FLAPPING, flapping.encode());
+        f.meta(META_DUPLICATES, duplicates.encode());
     }
 
     @Override
     public void restored(DeviceFields f) {
         pending.clear();
+        deferred.clear();
+        byte[] d = f.meta(META_DEFERRED);
+        if (d != null) {
+            deferred.decode(d, f);
+        }
+        byte[] fl = f.meta(META_FLAPPING);
+        if (fl != null) {
+            flapping.decode(fl);
+        }
+        byte[] du = f.meta(META_DUPLICATES);
+        if (du != null) {
+            duplicates.decode(du);
+        }
         byte[] v = f.meta(META_VERSIONS);
         if (v != null) {
             versions.replaceAll(List.of(new String(v, StandardCharsets.UTF_8).split("\n", -1)));
@@ -328,7 +378,7 @@ public final class DisconnectClassifier implements TransitionObserver {
                 if (f.genuine(addr)) {
                     stats.offline.incrementAndGet(f.hub(addr));
                 } else if (f.reconnectedAt(addr) != 0) {
-                    pending.push(f.reconnectedAt(addr) + logWaitMillis, addr);
+                    pending.push(logDeadline(f.pendingSince(addr), f.reconnectedAt(addr)), addr);
                 } else {
                     pending.push(f.pendingSince(addr) + graceMillis, addr);
                 }
@@ -339,7 +389,9 @@ public final class DisconnectClassifier implements TransitionObserver {
     private void decide(DeviceFields f, int addr, int hub, DisconnectKind kind, long disconnectMillis, long reconnectMillis,
                         int age, boolean live) {
         int family = f.sdkFamily(addr);
-        f.lastDecision(addr, disconnectMillis, kind.ordinal() + 1);
+        if (disconnectMillis >= f.lastDecisionTime(addr)) { // a deferred decision comes after newer ones
+            f.lastDecision(addr, disconnectMillis, kind.ordinal() + 1);
+        }
         if (kind == DisconnectKind.TRANSIENT) {
             flapping.record(f.hubName(hub), label(f, addr), disconnectMillis);
         }

@@ -65,4 +65,36 @@ public final class RecentDevices {
     public long dropped() {
         return dropped;
     }
+
+    /** The tracked devices as bytes, for a snapshot's meta value. */
+    byte[] encode() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeInt(entries.size());
+            for (Entry e : entries.values()) {
+                out.writeUTF(e.hub());
+                out.writeUTF(e.device());
+                out.writeLong(e.windowStartMillis());
+                out.writeInt(e.count());
+                out.writeLong(e.lastMillis());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Replaces the tracked devices with those of {@link #encode}. */
+    void decode(byte[] value) {
+        entries.clear();
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(value))) {
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                Entry e = new Entry(in.readUTF(), in.readUTF(), in.readLong(), in.readInt(), in.readLong());
+                entries.put(e.hub() + '\u0000' + e.device(), e);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("unreadable recent-device list", e);
+        }
+    }
 }

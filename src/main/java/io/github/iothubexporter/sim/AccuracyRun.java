@@ -185,6 +185,12 @@ public final class AccuracyRun {
                 r.longOutages++;
                 if (match.kind() == DisconnectKind.GENUINE) {
                     r.longOutagesGenuine++;
+                } else if (DEBUG) {
+                    boolean forced = false;
+                    for (Decision d : decisions.get(truth.hub() + "/" + truth.deviceId())) {
+                        forced |= d.disconnectMillis() > match.reconnectMillis() && d.disconnectMillis() < match.reconnectMillis() + 600_000;
+                    }
+                    System.err.println("missed outage" + (forced ? " (next drop came first)" : "") + ": " + truth + "\n   -> " + match);
                 }
             }
             if (gap > grace.toMillis() + FleetSimulator.SNAPSHOT_MS) {

@@ -107,6 +107,19 @@ public final class DeviceFields {
         t().longAt(addr, DeviceTable.OFF_CONNECT_RECORD, millis);
     }
 
+    /**
+     * Time of the deviceDisconnect record that began the outage now pending, or 0: the latest one up to its
+     * snapshot. A drop, a reconnect and a second drop before the next snapshot look like one outage to
+     * connection-state events, and the second drop's record must not overwrite when it began.
+     */
+    public long outageDropTime(int addr) {
+        return t().longAt(addr, DeviceTable.OFF_OUTAGE_DROP);
+    }
+
+    public void outageDropTime(int addr, long millis) {
+        t().longAt(addr, DeviceTable.OFF_OUTAGE_DROP, millis);
+    }
+
     /** Event time of a reconnect whose disconnect still waits for log evidence, or 0. */
     public long reconnectedAt(int addr) {
         return t().longAt(addr, DeviceTable.OFF_RECONNECTED);

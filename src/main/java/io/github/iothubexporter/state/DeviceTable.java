@@ -47,7 +47,10 @@ final class DeviceTable {
     static final int OFF_LAST_DECISION = 104;
     static final int OFF_LAST_KIND = 112;
     static final int OFF_CONNECT_RECORD = 116;
-    static final int HEADER = 124;
+    static final int OFF_OUTAGE_DROP = 124;
+    static final int HEADER = 132;
+    /** Record header of snapshot format 4 (before OFF_OUTAGE_DROP): such snapshots are migrated on load. */
+    static final int HEADER_V4 = 124;
 
     static final int FLAG_CONNECTED = 1;
     static final int FLAG_CRITICAL = 2;
@@ -319,6 +322,14 @@ final class DeviceTable {
     }
 
     static DeviceTable readFrom(DataInputStream in) throws IOException {
+        return readFrom(in, HEADER);
+    }
+
+    /**
+     * Loads pages written with records of {@code header} bytes. An older, shorter header is migrated: each
+     * record is copied into a fresh table and the fields added since start at zero (= "not known yet").
+     */
+    static DeviceTable readFrom(DataInputStream in, int header) throws IOException {
         DeviceTable t = new DeviceTable();
         int expectedSize = in.readInt();
         int count = in.readInt();
@@ -334,6 +345,9 @@ final class DeviceTable {
             in.readFully(t.pages[p], 0, used);
             t.pageUsed[p] = used;
         }
+        if (header != HEADER) {
+            return migrate(t, header, expectedSize);
+        }
         int capacity = Integer.highestOneBit(Math.max(1024, expectedSize * 2 + 1)) << 1;
         t.slots = new int[capacity];
         t.hashes = new int[capacity];
@@ -346,6 +360,27 @@ final class DeviceTable {
             throw new IOException("corrupt snapshot: " + n[0] + " records, expected " + expectedSize);
         }
         t.size = n[0];
+        return t;
+    }
+
+    private static DeviceTable migrate(DeviceTable old, int oldHeader, int expectedSize) throws IOException {
+        DeviceTable t = new DeviceTable();
+        for (int p = 0; p < old.pageCount; p++) {
+            byte[] page = old.pages[p];
+            int off = 0;
+            while (off < old.pageUsed[p]) {
+                int devLen = page[off + OFF_DEV_LEN] & 0xff;
+                int modLen = page[off + OFF_MOD_LEN] & 0xff;
+                String device = new String(page, off + oldHeader, devLen, StandardCharsets.ISO_8859_1);
+                String module = new String(page, off + oldHeader + devLen, modLen, StandardCharsets.ISO_8859_1);
+                int addr = t.insert((short) SHORT.get(page, off + OFF_HUB), device, module);
+                System.arraycopy(page, off, t.pages[addr >>> PAGE_BITS], addr & (PAGE_SIZE - 1), oldHeader);
+                off += oldHeader + devLen + modLen;
+            }
+        }
+        if (t.size != expectedSize) {
+            throw new IOException("corrupt snapshot: " + t.size + " records, expected " + expectedSize);
+        }
         return t;
     }
 }

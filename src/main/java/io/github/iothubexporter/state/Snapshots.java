@@ -24,7 +24,9 @@ import java.util.zip.CheckedOutputStream;
 final class Snapshots {
     static final String FILE = "snapshot.bin";
     private static final int MAGIC = 0x49485853; // "IHXS"
-    private static final int VERSION = 4;
+    private static final int VERSION = 5;
+    /** Format 4 lacked the outage-drop field; it is still read (and migrated). */
+    private static final int VERSION_4 = 4;
 
     private Snapshots() {
     }
@@ -77,8 +79,9 @@ final class Snapshots {
                 throw new IOException(file + " is not a snapshot of this service");
             }
             int version = in.readInt();
-            if (version != VERSION) {
-                throw new IOException(file + " has snapshot format " + version + "; this build reads " + VERSION);
+            if (version != VERSION && version != VERSION_4) {
+                throw new IOException(file + " has snapshot format " + version + "; this build reads " + VERSION_4
+                        + " and " + VERSION + " (a newer build wrote it: run that build, or move state.dir aside to start empty)");
             }
             long next = in.readLong();
             int hubs = in.readInt();
@@ -94,7 +97,7 @@ final class Snapshots {
                 in.readFully(value);
                 store.meta.put(key, value);
             }
-            store.table = DeviceTable.readFrom(in);
+            store.table = DeviceTable.readFrom(in, version == VERSION_4 ? DeviceTable.HEADER_V4 : DeviceTable.HEADER);
             long expected = crc.getValue();
             long stored = in.readLong();
             if (stored != expected) {

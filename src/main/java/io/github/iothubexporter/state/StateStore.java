@@ -230,8 +230,9 @@ public final class StateStore {
         return v != null && v.length == 8 ? java.nio.ByteBuffer.wrap(v).getLong() : 0;
     }
 
-    /** Writes the time-keeping values into the meta map, so a snapshot carries them. */
+    /** Writes the time-keeping values and the observer's own state into the meta map, so a snapshot carries them. */
     void stampTimes() {
+        observer.beforeSnapshot(fields);
         meta.put(META_WATERMARK, java.nio.ByteBuffer.allocate(8).putLong(watermark).array());
         meta.put(META_MAX_EVENT_TIME, java.nio.ByteBuffer.allocate(8).putLong(maxEventTime).array());
     }

@@ -32,6 +32,13 @@ public interface TransitionObserver {
     /** The table was loaded from a snapshot: rebuild derived structures and gauges. */
     void restored(DeviceFields fields);
 
+    /**
+     * A snapshot is about to be written: put what lives outside the device records into meta values (they
+     * travel in the snapshot; the journal after it replays the rest).
+     */
+    default void beforeSnapshot(DeviceFields fields) {
+    }
+
     TransitionObserver NONE = new TransitionObserver() {
         @Override
         public void applied(DeviceFields f, int addr, int hub, ConnectionEvent e, boolean known, boolean was, long prev, boolean live) {

@@ -4,6 +4,7 @@ import io.github.iothubexporter.model.ConnectionEvent;
 import io.github.iothubexporter.model.EventSource;
 import io.github.iothubexporter.model.SequenceNumber;
 import io.github.iothubexporter.state.CriticalDevices;
+import io.github.iothubexporter.state.DeviceFact;
 import io.github.iothubexporter.state.StateStore;
 import io.github.iothubexporter.state.StateWriter;
 import org.junit.jupiter.api.Test;
@@ -34,12 +35,17 @@ class ClassificationRestartTest {
 
     private final class Node {
         final StateStore store = new StateStore(10, new CriticalDevices(List.of()), 0);
-        final DisconnectClassifier classifier = new DisconnectClassifier(
-                ClassificationSettings.defaults(Duration.ofSeconds(180)), 10, new SdkVersionTable());
+        final DisconnectClassifier classifier;
         final List<Decision> decisions = new CopyOnWriteArrayList<>();
         final StateWriter writer;
 
         Node(long journalLimit) throws Exception {
+            this(journalLimit, Duration.ZERO);
+        }
+
+        Node(long journalLimit, Duration logWait) throws Exception {
+            classifier = new DisconnectClassifier(ClassificationSettings.defaults(Duration.ofSeconds(180)).withLogWait(logWait),
+                    10, new SdkVersionTable());
             classifier.addListener(decisions::add);
             store.observer(classifier);
             Clock clock = new Clock() {
@@ -68,6 +74,10 @@ class ClassificationRestartTest {
             now.set(Math.max(now.get(), time));
             writer.submit(List.of(new ConnectionEvent("hub", device, "", connected, new SequenceNumber(0, 0, 1, seq), time)),
                     EventSource.WEBHOOK, null).get();
+        }
+
+        void record(String device, long time, int operation, boolean error, int code) throws Exception {
+            writer.submitFacts(List.of(new DeviceFact("hub", device, "", time, operation, error, code, 0, "")), null).get();
         }
 
         List<String> live() {
@@ -128,6 +138,48 @@ class ClassificationRestartTest {
             assertThat(c.classifier.stats().offline(0)).isZero();
         } finally {
             c.writer.close();
+        }
+    }
+
+    @Test
+    void aDisconnectStillWaitingForItsRecordsWhenTheDeviceDroppedAgainSurvivesARestart() throws Exception {
+        Node a = new Node(1L << 30, Duration.ofMinutes(10));
+        long down = T0 + 20 * MIN;
+        a.send("d", true, 1, T0);
+        a.send("d", false, 2, down);
+        a.send("d", true, 3, down + 180_000); // on the edge of the grace window: only the records can tell
+        a.send("d", false, 4, down + 300_000); // dropped again: the first one waits on in the deferred set
+        a.send("d", true, 5, down + 330_000);
+        a.writer.close(); // the snapshot holds the deferred decision; the journal after it is empty
+        Node b = new Node(1L << 30, Duration.ofMinutes(10));
+        try {
+            assertThat(b.replayed()).isEmpty();
+            b.record("d", down - 10_000, DeviceFact.DISCONNECT, true, 404104);
+            b.record("d", down + 175_000, DeviceFact.CONNECT, false, 0); // the hub saw 185 s offline
+            assertThat(b.live()).containsExactly("d@" + down + "=GENUINE");
+        } finally {
+            b.writer.close();
+        }
+    }
+
+    @Test
+    void theFlappingListSurvivesARestartFromASnapshot() throws Exception {
+        Node a = new Node(1L << 30);
+        a.send("d", true, 1, T0);
+        long t = T0;
+        for (int i = 0; i < 5; i++) {
+            t += 7 * MIN;
+            a.send("d", false, 2 + 2 * i, t);
+            a.send("d", true, 3 + 2 * i, t + MIN);
+        }
+        assertThat(a.classifier.flapping().countActive("hub")).isEqualTo(1);
+        a.writer.close(); // snapshot: the journal that built the list is gone
+        Node b = new Node(1L << 30);
+        try {
+            assertThat(b.replayed()).isEmpty();
+            assertThat(b.classifier.flapping().countActive("hub")).isEqualTo(1);
+        } finally {
+            b.writer.close();
         }
     }
 

@@ -107,13 +107,93 @@ class LogEvidenceTest {
     }
 
     @Test
-    void aSecondDisconnectFinishesTheWaitingOne() {
+    void aSecondDisconnectDoesNotCutTheWaitShortButWithoutRecordsItIsTransient() {
         event(true, T0);
         long down = T0 + 20 * MIN;
         event(false, down);
         event(true, down + MIN);
         event(false, down + 3 * MIN);
+        assertThat(decisions).as("the first one still waits for its records").isEmpty();
+        store.advanceWatermark(down + MIN + 10 * MIN, true);
+        assertThat(decisions).filteredOn(d -> d.disconnectMillis() == down).extracting(Decision::kind)
+                .containsExactly(DisconnectKind.TRANSIENT);
+    }
+
+    @Test
+    void aRenewalJustBeforeTheNextDropIsStillARenewalOnceItsRecordsArrive() {
+        event(true, T0);
+        connectRecord(T0, SdkFamily.NODE, "1.18.0");
+        long down = T0 + 20 * MIN; // not Node's 45 min: only the records can tell
+        event(false, down);
+        event(true, down + MIN);
+        event(false, down + 2 * MIN); // a regional drop right after the renewal
+        record(down - 10_000, DeviceFact.DISCONNECT, false, 0); // Node renews with an informational close
+        connectRecord(down + 20_000, SdkFamily.NODE, "1.18.0");
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.TOKEN_RENEWAL);
+    }
+
+    @Test
+    void aFlapMergedIntoOneOutageIsMeasuredFromTheDropTheSnapshotReported() {
+        event(true, T0);
+        connectRecord(T0, SdkFamily.PYTHON, "2.12.0");
+        long down = T0 + 20 * MIN;
+        event(false, down);
+        event(true, down + 180_000); // snapshots: exactly the grace window
+        record(down - 11_000, DeviceFact.DISCONNECT, true, 404104); // the drop the snapshot at 'down' reported
+        connectRecord(down + 10_000, SdkFamily.PYTHON, "2.12.0"); // back briefly...
+        record(down + 23_000, DeviceFact.DISCONNECT, true, 404104); // ...and down again before a snapshot saw it
+        assertThat(decisions).as("a connect long before the reconnect's snapshot is not its end").isEmpty();
+        connectRecord(down + 170_000, SdkFamily.PYTHON, "2.12.0"); // the hub saw 181 s offline
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.GENUINE);
+    }
+
+    @Test
+    void anEarlierFlapThatTheSnapshotsMissedDoesNotLengthenTheOutage() {
+        event(true, T0);
+        connectRecord(T0, SdkFamily.PYTHON, "2.12.0");
+        long down = T0 + 20 * MIN;
+        event(false, down);
+        event(true, down + 180_000);
+        record(down - 55_000, DeviceFact.DISCONNECT, true, 404104); // a flap inside one snapshot window...
+        connectRecord(down - 45_000, SdkFamily.PYTHON, "2.12.0");
+        record(down - 5_000, DeviceFact.DISCONNECT, true, 404104); // ...then the drop the snapshot reported
+        connectRecord(down + 150_000, SdkFamily.PYTHON, "2.12.0"); // 155 s offline
         assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.TRANSIENT);
+    }
+
+    @Test
+    void aRenewalMergedWithALongerFlapOnTheEdgeOfTheWindowIsGenuine() {
+        event(true, T0);
+        connectRecord(T0, SdkFamily.DOTNET, "1.42.0");
+        long down = T0 + 70 * MIN;
+        event(false, down);
+        event(true, down + 180_000);
+        record(down - 20_000, DeviceFact.DISCONNECT, true, 401003);
+        record(down - 19_000, DeviceFact.DISCONNECT, true, 404104);
+        assertThat(decisions).as("on the edge of the window, the renewal signature alone does not settle it").isEmpty();
+        connectRecord(down + 20_000, SdkFamily.DOTNET, "1.42.0");
+        record(down + 40_000, DeviceFact.DISCONNECT, true, 404104); // the network went, right after the renewal
+        connectRecord(down + 175_000, SdkFamily.DOTNET, "1.42.0");
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.GENUINE);
+    }
+
+    @Test
+    void onTheEdgeOfTheWindowTheWaitForRecordsIsLonger() {
+        event(true, T0);
+        connectRecord(T0, SdkFamily.NODE, "1.18.0");
+        long down = T0 + 20 * MIN;
+        event(false, down);
+        long up = down + 180_000;
+        event(true, up);
+        store.advanceWatermark(up + 10 * MIN + 1, true);
+        assertThat(decisions).as("three times classification.logWait").isEmpty();
+        record(down - 30_000, DeviceFact.DISCONNECT, true, 404104); // Log Analytics' long tail
+        connectRecord(up - 10_000, SdkFamily.NODE, "1.18.0");
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.GENUINE);
+        event(false, up + 40 * MIN);
+        event(true, up + 43 * MIN);
+        store.advanceWatermark(up + 43 * MIN + 30 * MIN + 1, true);
+        assertThat(decisions).hasSize(2);
     }
 
     @Test
