@@ -50,8 +50,10 @@ public final class ConfigKeys {
         key("classification.lateness", "4s", "How late (behind the newest event time, or the clock when caught up) "
                 + "an event may arrive and still count before a genuine outage is decided.");
         key("classification.logWait", "auto", "How long (event time) a reconnect within the grace window waits for its "
-                + "Connections log records (401003, 404104, clean close) before it is classified. `auto`: 10m when Log "
-                + "Analytics or the simulator supplies logs, else 0 (decide at once from timing).");
+                + "Connections log records (401003, 404104, clean close) before it is classified. A reconnect observed "
+                + "within one 60 s snapshot of the grace window waits three times as long (only the records' own times "
+                + "tell whether such an outage outlasted the window). `auto`: 10m when Log Analytics or the simulator "
+                + "supplies logs, else 0 (decide at once from timing).");
         key("classification.renewalPeriods", "dotnet=70m,java=70m,node=45m,python=58m,c=60m,embedded_c=60m",
                 "Connection age at which each SDK family drops to renew its SAS token with default settings "
                 + "(`family=duration`, comma-separated; `0` = never disconnects to renew). Families: dotnet, java, node, "
