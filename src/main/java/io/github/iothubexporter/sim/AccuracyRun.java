@@ -174,6 +174,9 @@ public final class AccuracyRun {
                 }
             }
             if (match == null) {
+                if (DEBUG && r.unmatchedTruths < 8) {
+                    System.err.println("unmatched: " + truth);
+                }
                 r.unmatchedTruths++;
                 continue;
             }
