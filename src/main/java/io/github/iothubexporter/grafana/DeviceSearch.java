@@ -28,10 +28,18 @@ final class DeviceSearch {
     }
 
     private final StateWriter writer;
+    private final int pagesPerStep;
     private final Map<Key, Cached> cache = new ConcurrentHashMap<>();
+    /** Steps the last finished walk took (for tests). */
+    volatile int lastSteps;
 
     DeviceSearch(StateWriter writer) {
+        this(writer, PAGES_PER_STEP);
+    }
+
+    DeviceSearch(StateWriter writer, int pagesPerStep) {
         this.writer = writer;
+        this.pagesPerStep = pagesPerStep;
     }
 
     /**
@@ -59,8 +67,13 @@ final class DeviceSearch {
 
     private CompletableFuture<List<String>> step(Walk walk) {
         // the continuation runs on the writer thread that completed the step; it only queues the next step
-        return writer.read(walk::step).thenCompose(next -> next < 0
-                ? CompletableFuture.completedFuture(List.copyOf(walk.best)) : step(walk));
+        return writer.read(store -> walk.step(store, pagesPerStep)).thenCompose(next -> {
+            if (next >= 0) {
+                return step(walk);
+            }
+            lastSteps = walk.steps;
+            return CompletableFuture.completedFuture(List.copyOf(walk.best));
+        });
     }
 
     /** One walk's progress; touched only by the steps, which run one after another on the writer thread. */
@@ -70,6 +83,7 @@ final class DeviceSearch {
         final int limit;
         final TreeSet<String> best = new TreeSet<>();
         int nextPage;
+        int steps;
 
         Walk(String hub, String prefix, int limit) {
             this.hub = hub;
@@ -77,7 +91,8 @@ final class DeviceSearch {
             this.limit = limit;
         }
 
-        int step(io.github.iothubexporter.state.StateStore store) {
+        int step(io.github.iothubexporter.state.StateStore store, int pages) {
+            steps++;
             DeviceFields f = store.fields();
             int hubIndex = -1;
             if (hub != null) {
@@ -91,7 +106,7 @@ final class DeviceSearch {
                 }
             }
             int wanted = hubIndex;
-            nextPage = f.forEachInPages(nextPage, PAGES_PER_STEP, addr -> {
+            nextPage = f.forEachInPages(nextPage, pages, addr -> {
                 if ((wanted < 0 || f.hub(addr) == wanted) && f.deviceIdStartsWith(addr, prefix)
                         && (best.size() < limit || f.compareDeviceId(addr, best.last()) < 0)) {
                     best.add(f.deviceId(addr));

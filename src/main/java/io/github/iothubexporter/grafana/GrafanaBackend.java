@@ -51,17 +51,18 @@ public final class GrafanaBackend {
     private final int maxBodyBytes;
     private final Targets targets;
     private final Variables variables;
+    private final Executor worker;
 
     public GrafanaBackend(Vertx vertx, GrafanaSources sources, String token, int maxBodyBytes) {
         this.sources = sources;
         this.auth = new BearerAuth(token);
         this.maxBodyBytes = maxBodyBytes;
-        Executor worker = command -> vertx.executeBlocking(() -> {
+        this.worker = command -> vertx.executeBlocking(() -> {
             command.run();
             return null;
         }, false);
         DeviceSearch search = new DeviceSearch(sources.writer());
-        this.targets = new Targets(sources, search, worker);
+        this.targets = new Targets(sources, worker);
         this.variables = new Variables(sources, search);
     }
 
@@ -107,7 +108,10 @@ public final class GrafanaBackend {
 
     private void notServed(RoutingContext ctx) {
         String path = ctx.normalizedPath().substring(BASE.length());
-        if (ENDPOINTS.contains(path)) {
+        if (path.isEmpty() || path.equals("/")) {
+            ctx.response().putHeader("Allow", "GET");
+            error(ctx, 405, "method " + ctx.request().method() + " is not allowed on " + BASE + "; use GET (the health check)");
+        } else if (ENDPOINTS.contains(path)) {
             ctx.response().putHeader("Allow", "POST");
             error(ctx, 405, "method " + ctx.request().method() + " is not allowed on " + BASE + path + "; use POST");
         } else {
@@ -231,13 +235,14 @@ public final class GrafanaBackend {
         for (Targets.Query q : queries) {
             results.add(targets.get(q.target()).run().apply(q)); // BadRequest from a synchronous check propagates to 400
         }
-        CompletableFuture<JsonArray> all = CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+        // joined and encoded on a worker: the last result may complete on the state writer's thread
+        CompletableFuture<String> all = CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).thenApplyAsync(v -> {
             JsonArray out = new JsonArray();
             for (CompletableFuture<List<JsonObject>> r : results) {
                 r.join().forEach(out::add);
             }
-            return out;
-        });
+            return out.encode();
+        }, worker);
         answer(ctx, all);
     }
 
@@ -354,11 +359,13 @@ public final class GrafanaBackend {
             }
             if (cause instanceof BadRequest) {
                 error(ctx, 400, cause.getMessage());
+            } else if (!sources.writer().ready()) {
+                ctx.response().putHeader("Retry-After", "5");
+                error(ctx, 503, sources.writer().failure() != null ? "the state store has failed; see the exporter's log"
+                        : "the state is being restored; retry shortly");
             } else if (cause instanceof StateWriter.OverloadedException) {
                 ctx.response().putHeader("Retry-After", "5");
                 error(ctx, 503, "the exporter is overloaded; retry later");
-            } else if (cause instanceof IllegalStateException && !sources.writer().ready()) {
-                error(ctx, 503, "the state is not available yet");
             } else {
                 LOG.warn("Grafana request {} failed", ctx.normalizedPath(), cause);
                 error(ctx, 500, "internal error: " + cause);
@@ -367,7 +374,7 @@ public final class GrafanaBackend {
     }
 
     private static void ok(RoutingContext ctx, Object json) {
-        String text = json instanceof JsonArray a ? a.encode() : ((JsonObject) json).encode();
+        String text = json instanceof String encoded ? encoded : json instanceof JsonArray a ? a.encode() : ((JsonObject) json).encode();
         ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(text);
     }
 

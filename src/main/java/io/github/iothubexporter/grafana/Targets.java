@@ -41,13 +41,11 @@ final class Targets {
     }
 
     private final GrafanaSources sources;
-    private final DeviceSearch search;
     private final Executor worker;
     private final Map<String, Target> all = new LinkedHashMap<>();
 
-    Targets(GrafanaSources sources, DeviceSearch search, Executor worker) {
+    Targets(GrafanaSources sources, Executor worker) {
         this.sources = sources;
-        this.search = search;
         this.worker = worker;
         add("offline_devices", "Offline devices (genuine outages now, oldest first)", payloads(hubs(), limit()),
                 async(this::offlineDevices));
@@ -192,8 +190,9 @@ final class Targets {
         }
         String mod = module == null ? "" : module;
         var versions = sources.classifier().versions();
+        // the writer thread only copies the identity's fields; the frame is built on a worker
         return sources.writer().read(store -> readDevice(store, hub, device, mod, versions))
-                .thenApply(s -> List.of(deviceStateFrame(q, hub, device, mod, s)));
+                .thenApplyAsync(s -> List.of(deviceStateFrame(q, hub, device, mod, s)), worker);
     }
 
     private static DeviceState readDevice(StateStore store, String hub, String device, String module,
