@@ -193,6 +193,9 @@ class GrafanaApiTest {
             assertThat(r.get("state").asText()).isEqualTo("reconnected");
         });
         assertThat(transients).extracting(r -> r.get("time").asLong()).isSorted();
+        JsonNode noRange = grafana.ok("/grafana/query", "{\"targets\":[{\"refId\":\"X\",\"target\":\"recent_disconnects\","
+                + "\"payload\":{\"kind\":\"transient\"}}]}");
+        assertThat(rows(noRange.get(0))).as("without a range nothing is cut off").hasSize(5);
         List<Map<String, JsonNode>> genuine = rows(frame("recent_disconnects", "{\"hub\":\"" + HUB + "\",\"kind\":[\"genuine\"]}"));
         assertThat(identities(genuine)).containsExactly("back-1", "down-1", "gw/m1", "down-2", "valve-1");
         assertThat(genuine.get(0).get("duration_seconds").asDouble()).isEqualTo(25 * 60.0);
