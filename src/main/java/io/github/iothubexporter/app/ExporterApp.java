@@ -6,6 +6,9 @@ import io.github.iothubexporter.classify.SdkFamily;
 import io.github.iothubexporter.classify.SdkVersionTable;
 import io.github.iothubexporter.config.ExporterConfig;
 import io.github.iothubexporter.export.ExporterMetrics;
+import io.github.iothubexporter.grafana.DisconnectLog;
+import io.github.iothubexporter.grafana.GrafanaBackend;
+import io.github.iothubexporter.grafana.GrafanaSources;
 import io.github.iothubexporter.ingest.DeadLetterLog;
 import io.github.iothubexporter.ingest.EventHubsInput;
 import io.github.iothubexporter.ingest.ResourceLogSink;
@@ -56,6 +59,7 @@ public final class ExporterApp {
     private final StateWriter writer;
     private final ExporterMetrics metrics;
     private final DisconnectClassifier classifier;
+    private final DisconnectLog disconnectLog;
     private final DeadLetterLog deadLetters;
     private final LogMetrics logMetrics;
     private final ConnectionLogListeners logListeners = new ConnectionLogListeners();
@@ -78,6 +82,8 @@ public final class ExporterApp {
         this.classifier = new DisconnectClassifier(new ClassificationSettings(config.reconnectGrace(), config.renewalTolerance(),
                 periods, config.logWait()), config.maxHubs(), new SdkVersionTable());
         store.observer(classifier);
+        this.disconnectLog = new DisconnectLog();
+        classifier.addListener(disconnectLog); // before recovery: the replay rebuilds it
         this.writer = new StateWriter(new StateWriter.Options(config.stateDir(), config.fsync(), config.snapshotInterval(),
                 config.snapshotJournalBytes(), config.queueCapacity(), config.classificationLateness()), store, Clock.systemUTC());
         this.metrics = new ExporterMetrics(store.stats(), classifier);
@@ -103,8 +109,10 @@ public final class ExporterApp {
         ExporterApp app = new ExporterApp(config, overrides);
         LOG.info("Starting iothub-connectivity-exporter {} ({}) with {}", ExporterMetrics.BuildInfo.VERSION,
                 ExporterMetrics.BuildInfo.REVISION, config);
+        GrafanaBackend grafana = new GrafanaBackend(app.vertx, new GrafanaSources(app.writer, app.classifier, app.disconnectLog,
+                new CriticalDevices(config.criticalDevices()), Clock.systemUTC()), config.grafanaToken(), config.grafanaMaxBodyBytes());
         HttpServerVerticle.Dependencies deps = new HttpServerVerticle.Dependencies(config, app.writer, app.metrics,
-                app.deadLetters, new WebhookAuth(config.webhookSecret()), app::status);
+                app.deadLetters, new WebhookAuth(config.webhookSecret()), grafana, app::status);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         return app.vertx.deployVerticle(() -> new HttpServerVerticle(deps, p -> app.port = p),
                         new DeploymentOptions().setInstances(instances))
@@ -233,6 +241,11 @@ public final class ExporterApp {
 
     public DisconnectClassifier classifier() {
         return classifier;
+    }
+
+    /** The per-device decisions the Grafana backend reads. */
+    public DisconnectLog disconnectLog() {
+        return disconnectLog;
     }
 
     /** Connections-record metrics and the per-device SDK map, shared by every record source. */

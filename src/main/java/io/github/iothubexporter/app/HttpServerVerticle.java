@@ -3,6 +3,7 @@ package io.github.iothubexporter.app;
 import io.github.iothubexporter.config.ExporterConfig;
 import io.github.iothubexporter.export.ExporterMetrics;
 import io.github.iothubexporter.export.MetricsHandler;
+import io.github.iothubexporter.grafana.GrafanaBackend;
 import io.github.iothubexporter.ingest.DeadLetterLog;
 import io.github.iothubexporter.ingest.EventGridWebhook;
 import io.github.iothubexporter.ingest.WebhookAuth;
@@ -23,7 +24,7 @@ import java.util.function.Supplier;
 final class HttpServerVerticle extends VerticleBase {
 
     record Dependencies(ExporterConfig config, StateWriter writer, ExporterMetrics metrics, DeadLetterLog deadLetters,
-                        WebhookAuth webhookAuth, Supplier<Status> status) {
+                        WebhookAuth webhookAuth, GrafanaBackend grafana, Supplier<Status> status) {
     }
 
     record Status(boolean stateReady, boolean simulated, Throwable failure, java.util.List<SourceHealth> sources) {
@@ -55,6 +56,7 @@ final class HttpServerVerticle extends VerticleBase {
         new EventGridWebhook(deps.writer(), deps.metrics(), deps.deadLetters(), deps.webhookAuth(),
                 deps.config().webhookMaxBodyBytes()).mount(router);
         router.get("/api/devices/:hub/:device").handler(this::device);
+        deps.grafana().mount(router);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(deps.config().host())
                 .setPort(deps.config().port())
@@ -131,10 +133,12 @@ final class HttpServerVerticle extends VerticleBase {
                 <table><tr><th>hub</th><th>connected</th><th>tracked</th></tr>%s</table>
                 <ul><li><a href="/metrics">/metrics</a> (Prometheus)</li><li><a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a></li>
                 <li>Event Grid webhook: <code>%s</code></li>
-                <li>Device state: <code>/api/devices/{hub}/{deviceId}[?moduleId=…]</code></li></ul>
+                <li>Device state: <code>/api/devices/{hub}/{deviceId}[?moduleId=…]</code></li>
+                <li>Grafana data source (simpod-json-datasource): <code>%s</code></li></ul>
                 <p>Version %s (%s)</p></body></html>
                 """.formatted(banner, s.stateReady() ? "ready" : "restoring", stats.totalConnected(), stats.totalTracked(),
-                sourcesHtml(s), hubs, Html.escape(EventGridWebhook.describe(deps.webhookAuth())), ExporterMetrics.BuildInfo.VERSION,
+                sourcesHtml(s), hubs, Html.escape(EventGridWebhook.describe(deps.webhookAuth())),
+                Html.escape(deps.grafana().describe()), ExporterMetrics.BuildInfo.VERSION,
                 ExporterMetrics.BuildInfo.REVISION);
         ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(html);
     }

@@ -140,6 +140,12 @@ public final class DisconnectClassifier implements TransitionObserver {
             if (live) {
                 stats.observeReconnect(hub, DisconnectKind.GENUINE, gap);
             }
+            if (!listeners.isEmpty()) {
+                Decision ended = decision(f, addr, hub, DisconnectKind.GENUINE, since, t, f.pendingAge(addr), live);
+                for (ClassificationListener l : listeners) {
+                    l.outageEnded(ended);
+                }
+            }
             f.pendingSince(addr, 0);
         } else if (gap > graceMillis) {
             decide(f, addr, hub, DisconnectKind.GENUINE, since, t, f.pendingAge(addr), live);
@@ -373,10 +379,20 @@ public final class DisconnectClassifier implements TransitionObserver {
         for (int h = 0; h < stats.maxHubs(); h++) {
             stats.offline.set(h, 0);
         }
+        for (ClassificationListener l : listeners) {
+            l.restoring();
+        }
         f.forEach(addr -> {
             if (f.pendingSince(addr) != 0) {
                 if (f.genuine(addr)) {
                     stats.offline.incrementAndGet(f.hub(addr));
+                    if (!listeners.isEmpty()) {
+                        Decision offline = decision(f, addr, f.hub(addr), DisconnectKind.GENUINE, f.pendingSince(addr), -1,
+                                f.pendingAge(addr), false);
+                        for (ClassificationListener l : listeners) {
+                            l.offlineRestored(offline);
+                        }
+                    }
                 } else if (f.reconnectedAt(addr) != 0) {
                     pending.push(logDeadline(f.pendingSince(addr), f.reconnectedAt(addr)), addr);
                 } else {
@@ -399,12 +415,17 @@ public final class DisconnectClassifier implements TransitionObserver {
             stats.countDisconnect(hub, kind, family, f.sdkVersion(addr));
         }
         if (!listeners.isEmpty()) {
-            Decision d = new Decision(f.hubName(hub), f.deviceId(addr), f.moduleId(addr), kind, disconnectMillis,
-                    reconnectMillis, age, SdkFamily.ofOrdinal(family), live);
+            Decision d = decision(f, addr, hub, kind, disconnectMillis, reconnectMillis, age, live);
             for (ClassificationListener l : listeners) {
                 l.classified(d);
             }
         }
+    }
+
+    private Decision decision(DeviceFields f, int addr, int hub, DisconnectKind kind, long disconnectMillis, long reconnectMillis,
+                              int age, boolean live) {
+        return new Decision(f.hubName(hub), f.deviceId(addr), f.moduleId(addr), kind, disconnectMillis, reconnectMillis, age,
+                SdkFamily.ofOrdinal(f.sdkFamily(addr)), versions.name(f.sdkVersion(addr)), live);
     }
 
     /** Reconnected within the grace window: token renewal when the connection's age fits a renewal period. */

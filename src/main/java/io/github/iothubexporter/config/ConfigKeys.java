@@ -33,6 +33,7 @@ public final class ConfigKeys {
                 + "`X-Webhook-Key`. Unset = open endpoint.");
         key("webhook.maxBodyBytes", "1MiB", "Largest accepted webhook body; larger ones get 413.");
         secret("grafana.token", "Bearer token required on /grafana when set.");
+        key("grafana.maxBodyBytes", "1MiB", "Largest accepted request body on /grafana; larger ones get 413.");
         key("state.dir", "./data", "Directory of the durable state (snapshot, journal, dead letters).");
         key("state.fsync", "batch", "`batch`: fsync each group of batches before acknowledging it (durable); "
                 + "`off`: leave flushing to the OS (faster, loses the last seconds on power loss).");

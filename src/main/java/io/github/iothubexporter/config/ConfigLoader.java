@@ -115,6 +115,7 @@ public final class ConfigLoader {
                 secret,
                 (int) v.size("webhook.maxBodyBytes", 1024, 64L << 20),
                 v.string("grafana.token"),
+                (int) v.size("grafana.maxBodyBytes", 1024, 64L << 20),
                 Path.of(v.required("state.dir")),
                 v.choice("state.fsync", "batch", "off").equals("batch"),
                 v.duration("state.snapshotInterval", Duration.ofSeconds(1), Duration.ofDays(1)),

@@ -11,6 +11,7 @@ public record ExporterConfig(
         String webhookSecret,
         int webhookMaxBodyBytes,
         String grafanaToken,
+        int grafanaMaxBodyBytes,
         Path stateDir,
         boolean fsync,
         Duration snapshotInterval,

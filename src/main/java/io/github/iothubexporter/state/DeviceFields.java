@@ -194,6 +194,24 @@ public final class DeviceFields {
         t().forEach(consumer);
     }
 
+    /**
+     * Visits the records of {@code pages} table pages from {@code fromPage}; returns the page to continue from, or -1
+     * at the end. Lets a reader walk the whole table in several short tasks instead of holding the writer for one
+     * long one (records never move, so no identity that existed at the start is missed).
+     */
+    public int forEachInPages(int fromPage, int pages, DeviceTable.AddressConsumer consumer) {
+        return t().forEachInPages(fromPage, pages, consumer);
+    }
+
+    public boolean deviceIdStartsWith(int addr, String prefix) {
+        return t().deviceIdStartsWith(addr, prefix);
+    }
+
+    /** {@code deviceId(addr).compareTo(other)} without building the String. */
+    public int compareDeviceId(int addr, String other) {
+        return t().compareDeviceId(addr, other);
+    }
+
     public int hubCount() {
         return store.hubs.size();
     }

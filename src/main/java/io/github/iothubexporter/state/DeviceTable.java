@@ -310,6 +310,60 @@ final class DeviceTable {
         }
     }
 
+    int pageCount() {
+        return pageCount;
+    }
+
+    /**
+     * Visits the records of pages {@code [fromPage, fromPage + pages)}; returns the next page to visit, or -1 when
+     * the last page was visited. Records never move and pages only grow at the end, so a walk split over several
+     * calls visits every record that existed when it began.
+     */
+    int forEachInPages(int fromPage, int count, AddressConsumer consumer) {
+        int end = Math.min(pageCount, fromPage + count);
+        for (int p = Math.max(0, fromPage); p < end; p++) {
+            byte[] page = pages[p];
+            int used = pageUsed[p];
+            int off = 0;
+            while (off < used) {
+                consumer.accept((p << PAGE_BITS) | off);
+                off += HEADER + (page[off + OFF_DEV_LEN] & 0xff) + (page[off + OFF_MOD_LEN] & 0xff);
+            }
+        }
+        return end >= pageCount ? -1 : end;
+    }
+
+    /** Whether the record's device ID starts with {@code prefix}, without building a String. */
+    boolean deviceIdStartsWith(int addr, String prefix) {
+        byte[] page = page(addr);
+        int o = off(addr);
+        int len = page[o + OFF_DEV_LEN] & 0xff;
+        if (prefix.length() > len) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (prefix.charAt(i) > 0x7f || page[o + HEADER + i] != (byte) prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Compares the record's device ID with {@code other} like {@link String#compareTo}, without building a String. */
+    int compareDeviceId(int addr, String other) {
+        byte[] page = page(addr);
+        int o = off(addr);
+        int len = page[o + OFF_DEV_LEN] & 0xff;
+        int n = Math.min(len, other.length());
+        for (int i = 0; i < n; i++) {
+            int c = (page[o + HEADER + i] & 0xff) - other.charAt(i);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return len - other.length();
+    }
+
     // ---- snapshot -----------------------------------------------------------------------------
 
     void writeTo(DataOutputStream out) throws IOException {
