@@ -112,7 +112,8 @@ public final class ExporterApp {
         GrafanaBackend grafana = new GrafanaBackend(app.vertx, new GrafanaSources(app.writer, app.classifier, app.disconnectLog,
                 new CriticalDevices(config.criticalDevices()), Clock.systemUTC()), config.grafanaToken(), config.grafanaMaxBodyBytes());
         HttpServerVerticle.Dependencies deps = new HttpServerVerticle.Dependencies(config, app.writer, app.metrics,
-                app.deadLetters, new WebhookAuth(config.webhookSecret()), grafana, app::status);
+                app.deadLetters, new WebhookAuth(config.webhookSecret()), grafana,
+                new DeviceApi(app.vertx, app.writer, app.classifier.versions(), app.disconnectLog), app::status);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         return app.vertx.deployVerticle(() -> new HttpServerVerticle(deps, p -> app.port = p),
                         new DeploymentOptions().setInstances(instances))

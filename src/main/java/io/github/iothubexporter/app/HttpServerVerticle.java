@@ -24,7 +24,7 @@ import java.util.function.Supplier;
 final class HttpServerVerticle extends VerticleBase {
 
     record Dependencies(ExporterConfig config, StateWriter writer, ExporterMetrics metrics, DeadLetterLog deadLetters,
-                        WebhookAuth webhookAuth, GrafanaBackend grafana, Supplier<Status> status) {
+                        WebhookAuth webhookAuth, GrafanaBackend grafana, DeviceApi devices, Supplier<Status> status) {
     }
 
     record Status(boolean stateReady, boolean simulated, Throwable failure, java.util.List<SourceHealth> sources) {
@@ -55,7 +55,7 @@ final class HttpServerVerticle extends VerticleBase {
         router.get("/readyz").handler(this::ready);
         new EventGridWebhook(deps.writer(), deps.metrics(), deps.deadLetters(), deps.webhookAuth(),
                 deps.config().webhookMaxBodyBytes()).mount(router);
-        router.get("/api/devices/:hub/:device").handler(this::device);
+        router.get("/api/devices/:hub/:device").handler(deps.devices()::handle);
         deps.grafana().mount(router);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(deps.config().host())
@@ -81,33 +81,6 @@ final class HttpServerVerticle extends VerticleBase {
             body.put("sources", sources);
         }
         ctx.response().setStatusCode(s.ready() ? 200 : 503).putHeader("Content-Type", "application/json").end(body.encode());
-    }
-
-    private void device(RoutingContext ctx) {
-        String hub = ctx.pathParam("hub");
-        String device = ctx.pathParam("device");
-        String module = ctx.request().getParam("moduleId", "");
-        deps.writer().read(store -> store.lookup(hub, device, module)).whenComplete((snap, err) -> vertx.runOnContext(v -> {
-            var response = ctx.response().putHeader("Content-Type", "application/json");
-            if (err != null) {
-                response.setStatusCode(503).end(new JsonObject().put("error", "state is not available yet").encode());
-            } else if (snap == null) {
-                response.setStatusCode(404).end(new JsonObject().put("error", "no state for device '" + device + "'"
-                        + (module.isEmpty() ? "" : " module '" + module + "'") + " on hub '" + hub + "'").encode());
-            } else {
-                response.end(toJson(snap).encode());
-            }
-        }));
-    }
-
-    private static JsonObject toJson(StateStore.DeviceSnapshot s) {
-        return new JsonObject()
-                .put("hub", s.hub())
-                .put("deviceId", s.deviceId())
-                .put("moduleId", s.moduleId().isEmpty() ? null : s.moduleId())
-                .put("connected", s.connected())
-                .put("sequenceNumber", s.sequenceNumber().toHex())
-                .put("eventTime", EventTimes.format(s.eventTimeMillis()));
     }
 
     private void landing(RoutingContext ctx) {

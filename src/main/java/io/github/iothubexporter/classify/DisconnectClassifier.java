@@ -262,6 +262,9 @@ public final class DisconnectClassifier implements TransitionObserver {
                 f.meta(META_VERSIONS, String.join("\n", versions.list()).getBytes(StandardCharsets.UTF_8));
             }
         }
+        if (fact.error() && fact.timeMillis() >= f.lastErrorTime(addr)) {
+            f.lastError(addr, fact.timeMillis(), fact.code()); // for /api/devices
+        }
         if (fact.error() && fact.code() == DUPLICATE_IDENTITY) {
             duplicates.record(f.hubName(hub), label(f, addr), fact.timeMillis());
         }

@@ -120,6 +120,20 @@ public final class DeviceFields {
         t().longAt(addr, DeviceTable.OFF_OUTAGE_DROP, millis);
     }
 
+    /** Time and ResultType of the identity's latest Connections record at level Error (0 when none). */
+    public long lastErrorTime(int addr) {
+        return t().longAt(addr, DeviceTable.OFF_LAST_ERROR_TIME);
+    }
+
+    public int lastErrorCode(int addr) {
+        return t().intAt(addr, DeviceTable.OFF_LAST_ERROR_CODE);
+    }
+
+    public void lastError(int addr, long millis, int code) {
+        t().longAt(addr, DeviceTable.OFF_LAST_ERROR_TIME, millis);
+        t().intAt(addr, DeviceTable.OFF_LAST_ERROR_CODE, code);
+    }
+
     /** Event time of a reconnect whose disconnect still waits for log evidence, or 0. */
     public long reconnectedAt(int addr) {
         return t().longAt(addr, DeviceTable.OFF_RECONNECTED);

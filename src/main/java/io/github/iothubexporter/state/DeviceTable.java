@@ -48,8 +48,10 @@ final class DeviceTable {
     static final int OFF_LAST_KIND = 112;
     static final int OFF_CONNECT_RECORD = 116;
     static final int OFF_OUTAGE_DROP = 124;
-    static final int HEADER = 132;
-    /** Record header of snapshot format 4 (before OFF_OUTAGE_DROP): such snapshots are migrated on load. */
+    static final int OFF_LAST_ERROR_TIME = 132;
+    static final int OFF_LAST_ERROR_CODE = 140;
+    static final int HEADER = 144;
+    /** Record header of snapshot format 4 (before OFF_OUTAGE_DROP and the last error): such snapshots are migrated on load. */
     static final int HEADER_V4 = 124;
 
     static final int FLAG_CONNECTED = 1;

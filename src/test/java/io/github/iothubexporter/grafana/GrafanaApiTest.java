@@ -184,6 +184,30 @@ class GrafanaApiTest {
         assertThat(noDevice.body()).contains("payload.device");
     }
 
+    /** The same scenario through {@code /api/devices} (DESIGN §6: state, history, last errors, SDK). */
+    @Test
+    void deviceApiGivesStateSdkLastErrorsAndHistory() throws Exception {
+        io.vertx.core.json.JsonObject down2 = new io.vertx.core.json.JsonObject(exporter.get("/api/devices/" + HUB + "/down-2").body());
+        assertThat(down2.getString("state")).isEqualTo("offline");
+        assertThat(down2.getJsonObject("sdk").getString("family")).isEqualTo("dotnet");
+        assertThat(down2.getJsonObject("sdk").getString("version")).as("the sdk_version label: major.minor").isEqualTo("1.21");
+        assertThat(down2.getString("disconnectedSince")).isEqualTo(at(20).toString());
+        assertThat(down2.getJsonArray("history").getJsonObject(0).getString("kind")).isEqualTo("genuine");
+        assertThat(down2.getJsonArray("history").getJsonObject(0).containsKey("reconnected")).isFalse();
+        io.vertx.core.json.JsonObject back = new io.vertx.core.json.JsonObject(exporter.get("/api/devices/" + HUB + "/back-1").body());
+        assertThat(back.getString("state")).isEqualTo("connected");
+        assertThat(back.getString("connectedSince")).isEqualTo(at(30).toString());
+        assertThat(back.getJsonArray("history").getJsonObject(0).getString("disconnected")).isEqualTo(at(5).toString());
+        assertThat(back.getJsonArray("history").getJsonObject(0).getString("reconnected")).isEqualTo(at(30).toString());
+        io.vertx.core.json.JsonObject flappy = new io.vertx.core.json.JsonObject(exporter.get("/api/devices/" + HUB + "/flappy").body());
+        assertThat(flappy.getJsonArray("history")).hasSize(5);
+        io.vertx.core.json.JsonObject twin = new io.vertx.core.json.JsonObject(exporter.get("/api/devices/" + HUB + "/twin").body());
+        assertThat(twin.getJsonArray("lastErrors").getJsonObject(0).getInteger("code")).isEqualTo(400027);
+        assertThat(twin.getJsonArray("lastErrors").getJsonObject(0).getString("name")).isEqualTo("ConnectionForcefullyClosedOnNewConnection");
+        assertThat(twin.getJsonArray("lastErrors").getJsonObject(0).getString("time")).isEqualTo(at(12).toString());
+        assertThat(back.getJsonArray("lastErrors")).isEmpty();
+    }
+
     @Test
     void recentDisconnectsByKind() throws Exception {
         List<Map<String, JsonNode>> transients = rows(frame("recent_disconnects", "{\"hub\":\"" + HUB + "\",\"kind\":\"transient\"}"));
