@@ -301,15 +301,7 @@ final class DeviceTable {
     }
 
     void forEach(AddressConsumer consumer) {
-        for (int p = 0; p < pageCount; p++) {
-            byte[] page = pages[p];
-            int used = pageUsed[p];
-            int off = 0;
-            while (off < used) {
-                consumer.accept((p << PAGE_BITS) | off);
-                off += HEADER + (page[off + OFF_DEV_LEN] & 0xff) + (page[off + OFF_MOD_LEN] & 0xff);
-            }
-        }
+        forEachInPages(0, pageCount, consumer);
     }
 
     int pageCount() {
