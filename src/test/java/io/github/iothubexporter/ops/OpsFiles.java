@@ -36,6 +36,8 @@ public final class OpsFiles {
     /** Provisioned data-source uids (dashboards/provisioning/datasources). */
     public static final String PROMETHEUS_UID = "prometheus";
     public static final String EXPORTER_JSON_UID = "iothub-exporter-json";
+    /** Where docker-compose mounts dashboards/ in the Grafana container (the provider's path). */
+    public static final String GRAFANA_DASHBOARDS_PATH = "/var/lib/grafana/dashboards/iothub";
 
     private OpsFiles() {
     }
