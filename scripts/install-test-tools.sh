@@ -22,9 +22,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-promtool --version 2>&1 | head -1
-amtool --version 2>&1 | head -1
-docker-compose version 2>&1 | head -1
+first_line() { local out; out=$("$@" 2>&1) || true; echo "${out%%$'\n'*}"; }  # no `| head`: SIGPIPE + pipefail
+first_line promtool --version
+first_line amtool --version
+first_line docker-compose version
 command -v node >/dev/null 2>&1 || { echo "node (20+) and npm are needed for the KQL check (src/test/kusto)" >&2; exit 1; }
 (cd src/test/kusto && npm ci --no-audit --no-fund --loglevel=error)
 echo "kusto language service: $(node -p "require('./src/test/kusto/node_modules/@kusto/language-service-next/package.json').version")"
