@@ -39,6 +39,8 @@ class PromqlMetricNamesTest {
         assertThat(PromqlNames.of("time() - max by (workspace) (last_success)")).containsExactly("last_success");
         assertThat(PromqlNames.of("up{job=\"iothub-exporter\"} == 0 or absent(up{job=\"iothub-exporter\"})")).containsExactly("up");
         assertThat(PromqlNames.of("sum without (instance) (x) # a comment naming y\n+ z")).containsExactly("x", "z");
+        assertThat(PromqlNames.selectors("sum by (k) (rate(a{x=\"}\", y!=\"b\"}[5m])) / b + c{}"))
+                .containsExactly("a{x=\"}\", y!=\"b\"}", "b", "c{}");
     }
 
     @Test

@@ -19,6 +19,15 @@ public final class PromqlNames {
     }
 
     public static Set<String> of(String expr) {
+        return scan(expr, false);
+    }
+
+    /** The vector selectors: each metric name with its label matchers, e.g. {@code foo_total{kind="x"}}. */
+    public static Set<String> selectors(String expr) {
+        return scan(expr, true);
+    }
+
+    private static Set<String> scan(String expr, boolean withMatchers) {
         Set<String> names = new LinkedHashSet<>();
         int n = expr.length();
         int i = 0;
@@ -53,7 +62,12 @@ public final class PromqlNames {
                 if (call && LABEL_LIST_KEYWORDS.contains(ident)) {
                     i = skipTo(expr, j, ')');
                 } else if (!call && !KEYWORDS.contains(ident)) {
-                    names.add(ident);
+                    if (withMatchers && j < n && expr.charAt(j) == '{') {
+                        i = skipTo(expr, j, '}');
+                        names.add(ident + expr.substring(j, i));
+                    } else {
+                        names.add(ident);
+                    }
                 }
             } else {
                 i++;
