@@ -23,6 +23,7 @@ import io.github.iothubexporter.logs.LogEvidencePipeline;
 import io.github.iothubexporter.logs.LogMetrics;
 import io.github.iothubexporter.model.EventSource;
 import io.github.iothubexporter.sim.FleetSimulator;
+import io.github.iothubexporter.sim.TruthFileWriter;
 import io.github.iothubexporter.state.CriticalDevices;
 import io.github.iothubexporter.state.StateStore;
 import io.github.iothubexporter.state.StateWriter;
@@ -65,14 +66,16 @@ public final class ExporterApp {
     private final ConnectionLogListeners logListeners = new ConnectionLogListeners();
     private final Overrides overrides;
     private volatile FleetSimulator simulator;
+    private final TruthFileWriter truthFile;
     private volatile LogAnalyticsPoller poller;
     private volatile EventHubsInput eventHubs;
     private volatile ResourceLogSink resourceLogSink = this::resourceLogs;
     private volatile int port;
 
-    private ExporterApp(ExporterConfig config, Overrides overrides) {
+    private ExporterApp(ExporterConfig config, Overrides overrides, TruthFileWriter truthFile) {
         this.config = config;
         this.overrides = overrides;
+        this.truthFile = truthFile;
         this.vertx = Vertx.vertx();
         StateStore store = new StateStore(config.maxHubs(), new CriticalDevices(config.criticalDevices()),
                 config.criticalMaxDevices());
@@ -106,7 +109,14 @@ public final class ExporterApp {
         } catch (IOException e) {
             return Future.failedFuture(new IOException("state.dir " + config.stateDir() + " cannot be created: " + e.getMessage(), e));
         }
-        ExporterApp app = new ExporterApp(config, overrides);
+        TruthFileWriter truthFile;
+        try {
+            truthFile = openTruthFile(config);
+        } catch (IOException e) {
+            return Future.failedFuture(new IOException("simulator.truthFile " + config.simulatorTruthFile()
+                    + " cannot be opened for appending: " + e.getMessage(), e));
+        }
+        ExporterApp app = new ExporterApp(config, overrides, truthFile);
         LOG.info("Starting iothub-connectivity-exporter {} ({}) with {}", ExporterMetrics.BuildInfo.VERSION,
                 ExporterMetrics.BuildInfo.REVISION, config);
         GrafanaBackend grafana = new GrafanaBackend(app.vertx, new GrafanaSources(app.writer, app.classifier, app.disconnectLog,
@@ -119,7 +129,24 @@ public final class ExporterApp {
                         new DeploymentOptions().setInstances(instances))
                 .compose(id -> app.recover())
                 .map(v -> app)
-                .onFailure(e -> app.vertx.close());
+                .onFailure(e -> {
+                    app.vertx.close();
+                    if (truthFile != null) {
+                        truthFile.close();
+                    }
+                });
+    }
+
+    /** The simulator's ground-truth file, opened before anything starts so that a bad path fails at once. */
+    private static TruthFileWriter openTruthFile(ExporterConfig config) throws IOException {
+        if (config.simulatorTruthFile() == null) {
+            return null;
+        }
+        if (!config.simulatorEnabled()) {
+            LOG.warn("simulator.truthFile is set but the simulator is off: no ground truth is written");
+            return null;
+        }
+        return TruthFileWriter.open(config.simulatorTruthFile());
     }
 
     private Future<Void> recover() {
@@ -226,6 +253,10 @@ public final class ExporterApp {
     private void startSimulator() {
         metrics.declareSource(EventSource.SIMULATOR);
         simulator = new FleetSimulator(config, writer, metrics, logListeners);
+        if (truthFile != null) {
+            simulator.onTruth(truthFile);
+            LOG.info("Simulator ground truth is appended to {}", truthFile.file());
+        }
         simulator.start();
         LOG.warn("SIMULATOR ON: no input is configured, so the data on /metrics is SIMULATED ({} devices, speed {}x, seed {}). "
                 + "Configure webhook.secret, eventhubs.* or loganalytics.* for real data.",
@@ -282,6 +313,9 @@ public final class ExporterApp {
         }
         if (simulator != null) {
             simulator.stop();
+        }
+        if (truthFile != null) {
+            truthFile.close(); // after the simulator's thread has ended: every truth it told is written
         }
         if (eventHubs != null) {
             eventHubs.close(); // in-flight batches finish and checkpoint before the state writer closes

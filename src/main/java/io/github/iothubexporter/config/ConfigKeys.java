@@ -67,6 +67,9 @@ public final class ConfigKeys {
         key("simulator.hubs", "2", "Number of simulated hubs (1 to 3).");
         key("simulator.speed", "1", "Simulated seconds per real second.");
         key("simulator.seed", "42", "Random seed; the same seed gives the same stream.");
+        key("simulator.truthFile", null, "File the simulator appends its ground truth to: one JSON line per disconnect "
+                + "(hub, device, kind, cause, SDK, down/up times), to check the classifier, dashboards or alerts against "
+                + "what really happened. Unset = not written.");
         secret("eventhubs.connectionString", "Event Hubs connection string with `EntityPath`.");
         key("eventhubs.namespace", null, "Fully qualified Event Hubs namespace, with Azure AD (instead of a connection string).");
         key("eventhubs.eventHubName", null, "Event hub name, with `eventhubs.namespace`.");

@@ -137,6 +137,7 @@ public final class ConfigLoader {
                 v.intRange("simulator.hubs", 1, 3),
                 v.doubleRange("simulator.speed", 0.001, 1_000_000),
                 v.longValue("simulator.seed"),
+                v.string("simulator.truthFile") == null ? null : Path.of(v.string("simulator.truthFile")),
                 eventHubs,
                 logAnalytics,
                 v.intRange("state.maxSdkDevices", 0, 100_000_000));

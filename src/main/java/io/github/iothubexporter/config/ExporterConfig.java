@@ -31,6 +31,7 @@ public record ExporterConfig(
         int simulatorHubs,
         double simulatorSpeed,
         long simulatorSeed,
+        Path simulatorTruthFile,
         EventHubsConfig eventHubs,
         LogAnalyticsConfig logAnalytics,
         int maxSdkDevices) {

@@ -4,6 +4,7 @@ import io.github.iothubexporter.classify.ClassificationSettings;
 import io.github.iothubexporter.classify.Decision;
 import io.github.iothubexporter.classify.DisconnectClassifier;
 import io.github.iothubexporter.classify.DisconnectKind;
+import io.github.iothubexporter.classify.SdkFamily;
 import io.github.iothubexporter.classify.SdkVersionTable;
 import io.github.iothubexporter.ingest.BodyException;
 import io.github.iothubexporter.ingest.EventGridParser;
@@ -32,6 +33,8 @@ public final class AccuracyRun {
     static final long LATENESS_MS = 4_000;
     private static final boolean DEBUG = Boolean.getBoolean("accuracy.debug");
     private static final String WATCH = System.getProperty("accuracy.watch", "");
+    /** With debug: how many examples of each confusion (truth kind, decided kind, SDK, cause) to print on stderr. */
+    private static final int EXAMPLES = Integer.getInteger("accuracy.examples", 0);
 
     /** Counts of truth kind → decided kind, plus the special cases the targets speak of. */
     public static final class Report {
@@ -96,8 +99,10 @@ public final class AccuracyRun {
         long t0 = System.nanoTime();
         Duration grace = Duration.ofSeconds(180);
         StateStore store = new StateStore(10, new CriticalDevices(List.of()), 0);
-        ClassificationSettings settings = ClassificationSettings.defaults(grace)
-                .withLogWait(withLogs ? Duration.ofMinutes(Long.getLong("accuracy.logWaitMinutes", 10)) : Duration.ZERO);
+        ClassificationSettings defaults = ClassificationSettings.defaults(grace);
+        ClassificationSettings settings = new ClassificationSettings(grace, defaults.tolerance(),
+                renewalPeriods(defaults.renewalSeconds(), System.getProperty("accuracy.renewalPeriods", "")),
+                withLogs ? Duration.ofMinutes(Long.getLong("accuracy.logWaitMinutes", 10)) : Duration.ZERO);
         DisconnectClassifier classifier = new DisconnectClassifier(settings, 10, new SdkVersionTable());
         store.observer(classifier);
         Map<String, List<Decision>> decisions = new HashMap<>();
@@ -202,12 +207,11 @@ public final class AccuracyRun {
                     r.clearOutagesGenuine++;
                 }
             }
-            if (DEBUG && truth.kind().equals("transient") && match.kind() == DisconnectKind.TOKEN_RENEWAL && r.confusions.getOrDefault("x", 0) < 6) {
-                r.confusions.merge("x", 1, Integer::sum);
-                System.err.println(truth + "\n   -> " + match);
-            }
             if (DEBUG && !truth.kind().equals(match.kind().label())) {
-                r.confusions.merge(truth.kind() + "->" + match.kind().label() + " " + truth.sdk() + " " + truth.cause(), 1, Integer::sum);
+                String confusion = truth.kind() + "->" + match.kind().label() + " " + truth.sdk() + " " + truth.cause();
+                if (r.confusions.merge(confusion, 1, Integer::sum) <= EXAMPLES) {
+                    System.err.println(confusion + ": " + truth + "\n   -> " + match);
+                }
             }
             if (truth.kind().equals("token_renewal") && match.kind() == DisconnectKind.GENUINE) {
                 r.renewalsCalledGenuine++;
@@ -218,6 +222,19 @@ public final class AccuracyRun {
         }
         r.seconds = (System.nanoTime() - t0) / 1e9;
         return r;
+    }
+
+    /** The default periods with overrides such as {@code c=48m,node=45m} (minutes), as classification.renewalPeriods sets them. */
+    static Map<SdkFamily, Integer> renewalPeriods(Map<SdkFamily, Integer> defaults, String overrides) {
+        Map<SdkFamily, Integer> periods = new java.util.EnumMap<>(defaults);
+        for (String part : overrides.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            String[] kv = part.trim().split("=", 2);
+            periods.put(SdkFamily.ofLabel(kv[0]), Integer.parseInt(kv[1].replaceAll("m$", "")) * 60);
+        }
+        return periods;
     }
 
     private static DisconnectKind kindOf(String label) {

@@ -72,7 +72,9 @@ final class ConnectionLogEmitter {
                     error(f, d, time, 404104, "DeviceConnectionClosedRemotely", "404");
                 }
             }
-            default -> error(f, d, time, 404104, "DeviceConnectionClosedRemotely", "404"); // keep-alive timeout, reset
+            // the hub gave up on a silent device at its keep-alive timeout (iothub-facts §5, 404104 cause b)
+            case FleetSimulator.KEEPALIVE -> error(f, d, time, 404104, "DeviceConnectionClosedRemotely", "404");
+            default -> error(f, d, time, 404104, "DeviceConnectionClosedRemotely", "404"); // TCP reset, crash
         }
     }
 

@@ -3,12 +3,16 @@ package io.github.iothubexporter.sim;
 import java.util.Arrays;
 
 /**
- * A binary min-heap of (time, type, device, generation) packed in two parallel long arrays: the simulator's
+ * A binary min-heap of (time, type, device, generation) packed in two parallel long arrays (device: 30 bits): the simulator's
  * agenda, with no object per scheduled item. Generation lets a superseded item be dropped when popped.
  */
 final class EventHeap {
+    /** A device connects or drops (which one its state says). */
     static final int TRANSITION = 0;
+    /** IoT Hub samples a device's connection state. */
     static final int REPORT = 1;
+    /** A (re)connected device sends or receives its first message, so IoT Hub starts reporting the connection. */
+    static final int ACTIVATE = 2;
 
     private long[] times = new long[1024];
     private long[] payload = new long[1024];
@@ -32,7 +36,7 @@ final class EventHeap {
             times = Arrays.copyOf(times, size * 2);
             payload = Arrays.copyOf(payload, size * 2);
         }
-        long p = ((long) generation << 32) | ((long) type << 31) | device;
+        long p = ((long) generation << 32) | ((long) type << 30) | device;
         int i = size++;
         while (i > 0) {
             int parent = (i - 1) >>> 1;
@@ -75,11 +79,11 @@ final class EventHeap {
     }
 
     static int device(long payload) {
-        return (int) (payload & 0x7FFFFFFF);
+        return (int) (payload & 0x3FFFFFFF);
     }
 
     static int type(long payload) {
-        return (int) ((payload >>> 31) & 1);
+        return (int) ((payload >>> 30) & 3);
     }
 
     static int generation(long payload) {

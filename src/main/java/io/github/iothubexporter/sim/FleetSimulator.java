@@ -24,17 +24,25 @@ import java.util.function.Consumer;
 
 /**
  * A fleet of virtual devices that behave like real IoT Hub clients (SAS renewal per SDK, outages, flaps,
- * a duplicate identity, a regional mass disconnect) and are observed the way IoT Hub observes them: state
- * sampled every 60 s, so short flaps vanish, each report with a higher sequence number. Reports go out as
- * Event Grid JSON through the real parser, shuffled and sometimes duplicated like real deliveries.
+ * MQTT keep-alive timeouts, a duplicate identity, a regional mass disconnect) and are observed the way IoT Hub
+ * observes them: state sampled every 60 s, so short flaps vanish, each report with a higher sequence number;
+ * .NET and C connections reported only from their first message on. Reports go out as Event Grid JSON through
+ * the real parser, shuffled and sometimes duplicated like real deliveries.
  * Deterministic for a seed and start time; runs faster than real time with {@code speed}.
+ *
+ * <p>A device's connection has three moments: the connect (the hub logs it), the first message (from then on
+ * the hub reports the connection; at once for SDKs that subscribe on connect) and the drop (as the hub sees it:
+ * for a device whose network went silent, at the hub's keep-alive timeout).
  */
 public final class FleetSimulator {
     private static final Logger LOG = LoggerFactory.getLogger(FleetSimulator.class);
     static final long SNAPSHOT_MS = 60_000;
     private static final int DELIVERY_BATCH = 100;
-    /** A regional mass disconnect hits one hub about every three days. */
-    static final double MASS_MEAN_MILLIS = 72 * 3600_000.0;
+    /**
+     * A regional mass disconnect hits one hub about every two weeks: rare, as real regional incidents are, yet a
+     * week-long run still meets one (the fleet's first comes at a random time, so a short demo may too).
+     */
+    static final double MASS_MEAN_MILLIS = 14 * 24 * 3600_000.0;
 
     /** What the simulator needs to know. */
     public record Settings(int devices, int hubs, double speed, long seed, Duration reconnectGrace) {
@@ -51,9 +59,13 @@ public final class FleetSimulator {
     }
 
     // causes of a drop
-    static final byte RENEWAL = 1, OUTAGE = 2, FLAP = 3, DUPLICATE = 4, MASS = 5;
+    static final byte RENEWAL = 1, OUTAGE = 2, FLAP = 3, DUPLICATE = 4, MASS = 5, KEEPALIVE = 6;
     // behaviours
-    static final byte NORMAL = 0, FLAPPER = 1, DUPLICATE_PAIR = 2, HTTPS_ONLY = 3, BAD_KEY = 4;
+    static final byte NORMAL = 0, FLAPPER = 1, DUPLICATE_PAIR = 2, HTTPS_ONLY = 3, BAD_KEY = 4, FLAKY_NETWORK = 5;
+    // when a (re)connected device first sends or receives a message (.NET and C: IoT Hub reports it only from then)
+    static final byte AT_ONCE = 0, WITHIN_SECONDS = 1, HOURLY = 2, FOUR_HOURLY = 3, NEVER = 4;
+    /** An MQTT device's network goes silent about every four days; a flaky-network device's every three hours. */
+    static final double SILENCE_MEAN_MILLIS = 96 * 3600_000.0, FLAKY_SILENCE_MEAN_MILLIS = 3 * 3600_000.0;
 
     private final Settings settings;
     private final Sink sink;
@@ -65,7 +77,7 @@ public final class FleetSimulator {
     private final ConnectionLogEmitter logs;
     private long nextAuthFailure;
     private final List<String> pending = new ArrayList<>();
-    private Consumer<DisconnectTruth> truthListener = t -> { };
+    private final List<Consumer<DisconnectTruth>> truthListeners = new ArrayList<>();
     private long simNow;
     private long nextMassMillis;
     private long emitted;
@@ -150,8 +162,9 @@ public final class FleetSimulator {
         };
     }
 
+    /** Adds a listener of the ground truth, called on the simulator's thread as each outage ends. */
     public void onTruth(Consumer<DisconnectTruth> listener) {
-        this.truthListener = listener;
+        truthListeners.add(listener);
     }
 
     public String[] hubNames() {
@@ -187,10 +200,16 @@ public final class FleetSimulator {
         thread.start();
     }
 
+    /** Stops the thread and waits for it, so nothing is delivered (or told as truth) after this returns. */
     public void stop() {
         running = false;
         if (thread != null) {
             thread.interrupt();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -208,14 +227,14 @@ public final class FleetSimulator {
             }
             long item = heap.pop();
             int device = EventHeap.device(item);
-            if (EventHeap.type(item) == EventHeap.TRANSITION) {
-                int generation = EventHeap.generation(item);
-                if (generation >= 0 && generation != fleet.generation[device]) {
-                    continue; // a drop superseded by a mass disconnect
-                }
-                transition(device);
-            } else {
-                report(device);
+            int generation = EventHeap.generation(item);
+            if (generation >= 0 && generation != fleet.generation[device]) {
+                continue; // planned for a connection that has dropped since (e.g. in a mass disconnect)
+            }
+            switch (EventHeap.type(item)) {
+                case EventHeap.TRANSITION -> transition(device);
+                case EventHeap.ACTIVATE -> activate(device);
+                default -> report(device);
             }
             if (pending.size() >= DELIVERY_BATCH) {
                 flush();
@@ -237,61 +256,103 @@ public final class FleetSimulator {
     }
 
     private void transition(int d) {
-        Fleet f = fleet;
-        if (!f.connected[d]) {
-            boolean first = f.connectedSince[d] == 0 && f.downSince[d] == 0;
-            f.connected[d] = true;
-            f.connectedSince[d] = simNow;
-            if (logs != null) {
-                logs.connected(f, d, simNow);
-            }
-            if (!first) {
-                if (f.reported[d] == Fleet.REPORTED_DISCONNECTED) {
-                    // observers see this outage end only when a snapshot reports the device connected again
-                    f.truthOpen[d] = true;
-                    f.heldUp[d] = simNow;
-                } else {
-                    truth(d, simNow);
-                }
-            }
-            scheduleReport(d);
-            scheduleNextDrop(d);
+        if (!fleet.linkUp[d]) {
+            connect(d);
         } else {
-            drop(d, f.nextCause[d]);
+            drop(d, fleet.nextCause[d]);
         }
+    }
+
+    /** The device opens a connection: the hub logs it, and reports it once the device shows activity. */
+    private void connect(int d) {
+        Fleet f = fleet;
+        f.linkUp[d] = true;
+        f.linkSince[d] = simNow;
+        if (logs != null) {
+            logs.connected(f, d, simNow);
+        }
+        scheduleNextDrop(d); // the renewal clock runs from the connect: the token was minted for it
+        long delay = firstMessageDelay(d);
+        if (delay == 0) {
+            activate(d);
+        } else if (delay > 0) {
+            heap.push(simNow + delay, EventHeap.ACTIVATE, d, f.generation[d]);
+        } // else: the device never sends nor receives, so IoT Hub never reports this connection
+    }
+
+    /** IoT Hub starts reporting the connection: the device subscribed, or sent or received its first message. */
+    private void activate(int d) {
+        Fleet f = fleet;
+        f.connected[d] = true;
+        if (f.downSince[d] != 0) { // not the device's first connection that IoT Hub saw
+            if (f.reported[d] == Fleet.REPORTED_DISCONNECTED) {
+                // observers see this outage end only when a snapshot reports the device connected again
+                f.truthOpen[d] = true;
+                f.heldUp[d] = simNow;
+            } else {
+                truth(d, simNow);
+            }
+        }
+        scheduleReport(d);
+    }
+
+    /** How long after connecting the device shows IoT Hub the activity that starts its events; -1 = never. */
+    private long firstMessageDelay(int d) {
+        return switch (fleet.firstMessage[d]) {
+            case AT_ONCE -> 0;
+            case WITHIN_SECONDS -> 500 + expMillis(4_000); // sends at start-up, or its handlers subscribe
+            case HOURLY -> (long) (rnd.nextDouble() * 3600_000); // telemetry only, at its next reporting time
+            case FOUR_HOURLY -> (long) (rnd.nextDouble() * 4 * 3600_000);
+            default -> -1;
+        };
     }
 
     private void drop(int d, byte cause) {
         Fleet f = fleet;
-        f.connected[d] = false;
+        f.linkUp[d] = false;
         if (logs != null) {
             logs.dropped(f, d, simNow, cause);
         }
-        if (f.truthOpen[d]) {
-            // dropped again before the reconnect was reported: observers see one longer outage
-            f.truthOpen[d] = false;
+        if (f.connected[d]) {
+            f.connected[d] = false;
+            if (f.truthOpen[d]) {
+                // dropped again before the reconnect was reported: observers see one longer outage
+                f.truthOpen[d] = false;
+                f.mixedCauses[d] |= cause != f.downCause[d];
+            } else {
+                f.downSince[d] = simNow;
+                f.downCause[d] = cause;
+                f.mixedCauses[d] = false;
+            }
+            scheduleReport(d);
+        } else if (f.downSince[d] != 0) {
+            // a connection IoT Hub never reported (no message yet) ends: still the same outage to observers
             f.mixedCauses[d] |= cause != f.downCause[d];
-        } else {
-            f.downSince[d] = simNow;
-            f.downCause[d] = cause;
-            f.mixedCauses[d] = false;
         }
-        f.generation[d]++; // cancels the pending drop when a mass disconnect came first
+        f.generation[d]++; // cancels what was planned for this connection
         long gap = switch (cause) {
             case RENEWAL -> 3_000 + (long) (rnd.nextDouble() * 40_000);
             case FLAP -> 20_000 + (long) (rnd.nextDouble() * 130_000);
             case DUPLICATE -> 1_000 + (long) (rnd.nextDouble() * 9_000);
             case MASS -> 30_000 + (long) (rnd.nextDouble() * 450_000);
+            case KEEPALIVE -> logUniformMillis(3, 3 * 3600); // whenever its network comes back
             default -> outageMillis();
         };
         heap.push(simNow + gap, EventHeap.TRANSITION, d);
-        scheduleReport(d);
     }
 
     /** Outage lengths from a few minutes to hours, most of them short. */
     private long outageMillis() {
-        double minutes = Math.exp(Math.log(4) + rnd.nextDouble() * Math.log(180.0 / 4)); // 4 min .. 3 h, log-uniform
-        return (long) (minutes * 60_000);
+        return logUniformMillis(4 * 60, 3 * 3600);
+    }
+
+    private long logUniformMillis(double minSeconds, double maxSeconds) {
+        return (long) (Math.exp(Math.log(minSeconds) + rnd.nextDouble() * Math.log(maxSeconds / minSeconds)) * 1000);
+    }
+
+    /** The hub's keep-alive timeout for this device's connection: 1.5 × its client keep-alive, capped. */
+    private long hubTimeoutMillis(int d) {
+        return SdkProfile.hubKeepAliveTimeoutMillis(fleet.keepAliveSeconds[d]);
     }
 
     private void scheduleNextDrop(int d) {
@@ -301,16 +362,21 @@ public final class FleetSimulator {
         long flap = f.behaviour[d] == FLAPPER ? simNow + expMillis(15 * 60_000.0)
                 : simNow + expMillis(24 * 3600_000.0);
         long dup = f.behaviour[d] == DUPLICATE_PAIR ? simNow + expMillis(4 * 60_000.0) : Long.MAX_VALUE;
-        long at = Math.min(Math.min(renewal, outage), Math.min(flap, dup));
-        f.nextCause[d] = at == renewal ? RENEWAL : at == outage ? OUTAGE : at == dup ? DUPLICATE : FLAP;
-        heap.push(at, EventHeap.TRANSITION, d, f.generation[d]);
+        // MQTT only: the network goes silent without a TCP close, and the hub notices at its keep-alive timeout
+        long silence = f.keepAliveSeconds[d] == 0 ? Long.MAX_VALUE
+                : simNow + expMillis(f.behaviour[d] == FLAKY_NETWORK ? FLAKY_SILENCE_MEAN_MILLIS : SILENCE_MEAN_MILLIS);
+        long at = Math.min(Math.min(renewal, outage), Math.min(Math.min(flap, dup), silence));
+        f.nextCause[d] = at == renewal ? RENEWAL : at == outage ? OUTAGE : at == dup ? DUPLICATE : at == silence ? KEEPALIVE : FLAP;
+        // a silent device renews nothing: the hub drops it at the timeout after its last activity
+        long dropAt = f.nextCause[d] == KEEPALIVE ? at + hubTimeoutMillis(d) : at;
+        heap.push(dropAt, EventHeap.TRANSITION, d, f.generation[d]);
     }
 
     private void massDisconnect() {
         int hub = rnd.nextInt(hubNames.length);
         int count = 0;
         for (int d = 0; d < fleet.size; d++) {
-            if (fleet.hub[d] == hub && fleet.connected[d]) {
+            if (fleet.hub[d] == hub && fleet.linkUp[d]) {
                 drop(d, MASS);
                 count++;
             }
@@ -330,11 +396,16 @@ public final class FleetSimulator {
             case FLAP -> "network_flap";
             case DUPLICATE -> "duplicate_identity";
             case MASS -> "regional_outage";
+            case KEEPALIVE -> "keepalive_timeout";
             default -> "outage";
         };
-        truthListener.accept(new DisconnectTruth(hubNames[f.hub[d]], f.deviceId(d), f.moduleId(d), kind, causeName,
-                SdkProfile.values()[f.sdk[d]].family(), f.downSince[d], upMillis, f.visibleDown[d]));
+        long lastHeard = cause == KEEPALIVE ? f.downSince[d] - hubTimeoutMillis(d) : f.downSince[d];
+        DisconnectTruth t = new DisconnectTruth(hubNames[f.hub[d]], f.deviceId(d), f.moduleId(d), kind, causeName,
+                SdkProfile.values()[f.sdk[d]].family(), lastHeard, f.downSince[d], f.linkSince[d], upMillis, f.visibleDown[d]);
         f.visibleDown[d] = false;
+        for (Consumer<DisconnectTruth> l : truthListeners) {
+            l.accept(t);
+        }
     }
 
     /** IoT Hub samples connection state every 60 s: report at the device's next sampling point. */
@@ -420,11 +491,13 @@ public final class FleetSimulator {
     static final class Fleet {
         static final byte REPORTED_NONE = 0, REPORTED_CONNECTED = 1, REPORTED_DISCONNECTED = 2;
         final int size;
-        final byte[] hub, sdk, behaviour, nextCause, downCause, reported, version, protocol;
+        final byte[] hub, sdk, behaviour, nextCause, downCause, reported, version, protocol, firstMessage;
+        final short[] keepAliveSeconds; // 0: not MQTT
         final int[] renewalSeconds, phase, generation;
-        final boolean[] connected, reportScheduled, visibleDown, truthOpen, mixedCauses;
+        /** linkUp: the device has a connection open; connected: one that IoT Hub reports (it showed activity). */
+        final boolean[] linkUp, connected, reportScheduled, visibleDown, truthOpen, mixedCauses;
         final long[] heldUp;
-        final long[] connectedSince, downSince, sequence;
+        final long[] linkSince, downSince, sequence;
         final long hubEpoch;
 
         Fleet(int size, int hubs, Random rnd) {
@@ -437,16 +510,19 @@ public final class FleetSimulator {
             reported = new byte[size];
             version = new byte[size];
             protocol = new byte[size];
+            firstMessage = new byte[size];
+            keepAliveSeconds = new short[size];
             renewalSeconds = new int[size];
             phase = new int[size];
             generation = new int[size];
+            linkUp = new boolean[size];
             connected = new boolean[size];
             reportScheduled = new boolean[size];
             visibleDown = new boolean[size];
             truthOpen = new boolean[size];
             mixedCauses = new boolean[size];
             heldUp = new long[size];
-            connectedSince = new long[size];
+            linkSince = new long[size];
             downSince = new long[size];
             sequence = new long[size];
             hubEpoch = 0x01DA000000000000L | (rnd.nextLong() & 0xFFFFFFFFFFFFL);
@@ -456,10 +532,17 @@ public final class FleetSimulator {
                 sdk[d] = (byte) p.ordinal();
                 version[d] = (byte) rnd.nextInt(p.versions().length);
                 int pr = rnd.nextInt(100);
-                protocol[d] = (byte) (p == SdkProfile.C ? 2 : pr < 80 ? 0 : 1); // C devices here use AMQP
+                protocol[d] = (byte) (p == SdkProfile.C ? (pr < 30 ? 0 : 2) : pr < 80 ? 0 : 1); // most C devices here use AMQP
+                boolean amqp = protocol[d] == 2;
                 int r = rnd.nextInt(1000);
-                behaviour[d] = r < 20 ? HTTPS_ONLY : r < 40 ? FLAPPER : NORMAL;
-                int renewal = p.renewalSeconds();
+                behaviour[d] = r < 20 ? HTTPS_ONLY : r < 40 ? FLAPPER : r < 70 && !amqp ? FLAKY_NETWORK : NORMAL;
+                if (!amqp) {
+                    int k = rnd.nextInt(40);
+                    // one in forty raised or lowered its keep-alive; 1200 s shows the hub's cap (1767 s, not 1800)
+                    keepAliveSeconds[d] = (short) (k == 0 ? 120 : k == 1 ? 1200 : p.keepAliveSeconds());
+                }
+                firstMessage[d] = p.eventsAfterFirstMessage() ? firstMessageHabit(rnd.nextInt(100)) : AT_ONCE;
+                int renewal = p.renewalSeconds(amqp);
                 if (renewal > 0 && rnd.nextInt(10) == 0) {
                     renewal = new int[]{30 * 60, 2 * 3600, 24 * 3600}[rnd.nextInt(3)]; // non-default token lifetime
                 }
@@ -471,6 +554,14 @@ public final class FleetSimulator {
                 behaviour[size - 1] = DUPLICATE_PAIR; // two processes share this identity
                 behaviour[size - 2] = BAD_KEY;        // a device configured with a wrong key
             }
+        }
+
+        /**
+         * Most .NET and C devices show activity within seconds (they send at start-up, or subscribe for methods,
+         * twin or C2D); a few only send telemetry, hourly or every four hours, and a few never send at all.
+         */
+        private static byte firstMessageHabit(int percent) {
+            return percent < 94 ? WITHIN_SECONDS : percent < 96 ? HOURLY : percent < 98 ? FOUR_HOURLY : NEVER;
         }
 
         String deviceId(int d) {
