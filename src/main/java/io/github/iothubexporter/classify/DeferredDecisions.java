@@ -8,34 +8,46 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Disconnects on the edge of the grace window that still wait for their Connections records after the device
- * dropped again (the device record holds only the newest disconnect). Few: flapping devices. At most one per
- * identity; written and read on the state writer thread; carried in snapshots as a meta value.
+ * Disconnects that still wait for their Connections records after the device dropped again (the device record
+ * holds only the newest disconnect). Few: flapping devices, and a regional drop right after renewals. At most
+ * {@link #PER_IDENTITY} per identity, oldest first; written and read on the state writer thread; carried in
+ * snapshots as a meta value.
  */
 final class DeferredDecisions {
-    private final Map<Integer, AwaitingLogs> byAddr = new HashMap<>();
+    /** A device that drops more often than this while records are awaited has its oldest decided at once. */
+    static final int PER_IDENTITY = 4;
+    private final Map<Integer, List<AwaitingLogs>> byAddr = new HashMap<>();
     private final PendingQueue due = new PendingQueue();
 
     int size() {
-        return byAddr.size();
+        return byAddr.values().stream().mapToInt(List::size).sum();
     }
 
-    AwaitingLogs get(int addr) {
-        return byAddr.get(addr);
+    /** The identity's waiting disconnects, oldest first (empty when none); do not modify. */
+    List<AwaitingLogs> get(int addr) {
+        return byAddr.getOrDefault(addr, List.of());
     }
 
-    AwaitingLogs remove(int addr) {
-        return byAddr.remove(addr);
+    void remove(AwaitingLogs a) {
+        List<AwaitingLogs> list = byAddr.get(a.addr);
+        if (list != null && list.remove(a) && list.isEmpty()) {
+            byAddr.remove(a.addr);
+        }
     }
 
-    void put(AwaitingLogs a, long deadline) {
+    /** Adds one; returns the oldest of the identity when that makes more than {@link #PER_IDENTITY} (removed), or null. */
+    AwaitingLogs put(AwaitingLogs a, long deadline) {
         a.deadline = deadline;
-        byAddr.put(a.addr, a);
+        List<AwaitingLogs> list = byAddr.computeIfAbsent(a.addr, k -> new ArrayList<>(2));
+        list.add(a);
         due.push(deadline, a.addr);
+        return list.size() > PER_IDENTITY ? list.remove(0) : null;
     }
 
     /** The next entry whose wait is over by {@code watermarkMillis} (removed), or null. */
@@ -43,9 +55,11 @@ final class DeferredDecisions {
         while (due.dueBy(watermarkMillis)) {
             long deadline = due.peekDeadline();
             int addr = due.pop();
-            AwaitingLogs a = byAddr.get(addr);
-            if (a != null && a.deadline == deadline) {
-                return byAddr.remove(addr);
+            for (AwaitingLogs a : get(addr)) {
+                if (a.deadline == deadline) {
+                    remove(a);
+                    return a;
+                }
             }
         }
         return null;
@@ -60,8 +74,8 @@ final class DeferredDecisions {
     byte[] encode(DeviceFields f) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(byAddr.size());
-            for (AwaitingLogs a : byAddr.values()) {
+            out.writeInt(size());
+            for (AwaitingLogs a : byAddr.values().stream().flatMap(List::stream).toList()) {
                 out.writeUTF(f.hubName(f.hub(a.addr)));
                 out.writeUTF(f.deviceId(a.addr));
                 out.writeUTF(f.moduleId(a.addr));

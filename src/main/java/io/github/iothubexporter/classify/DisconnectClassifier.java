@@ -173,13 +173,12 @@ public final class DisconnectClassifier implements TransitionObserver {
         if (reconnected == 0) {
             return;
         }
-        AwaitingLogs older = deferred.remove(addr);
-        if (older != null) {
-            finishDeferred(f, hub, older, live); // one deferred per identity: the older one decides on what it has
-        }
         AwaitingLogs a = AwaitingLogs.fromRecord(f, addr);
         a.droppedSoonAfter = now - reconnected < SOON_AFTER_MS;
-        deferred.put(a, logDeadline(a.since, reconnected));
+        AwaitingLogs oldest = deferred.put(a, logDeadline(a.since, reconnected));
+        if (oldest != null) {
+            finishDeferred(f, hub, oldest, live); // too many waiting for one identity: the oldest decides on what it has
+        }
         f.pendingSince(addr, 0);
         f.reconnectedAt(addr, 0);
     }
@@ -283,12 +282,11 @@ public final class DisconnectClassifier implements TransitionObserver {
                 && AwaitingLogs.fromRecord(f, addr).complete(onGraceEdge(f.pendingSince(addr), f.reconnectedAt(addr)))) {
             finishQuick(f, addr, hub, f.reconnectedAt(addr), false, live); // the evidence is here: no need to wait
         }
-        AwaitingLogs waiting = deferred.get(addr);
-        if (waiting != null) {
+        for (AwaitingLogs waiting : List.copyOf(deferred.get(addr))) {
             waiting.add(fact);
             if (waiting.complete(onGraceEdge(waiting.since, waiting.reconnectedAt))) {
+                deferred.remove(waiting);
                 finishDeferred(f, hub, waiting, live);
-                deferred.remove(addr);
             }
         }
     }

@@ -385,8 +385,10 @@ public final class FleetSimulator {
         nextMassMillis = simNow + expMillis(MASS_MEAN_MILLIS);
     }
 
-    private void truth(int d, long upMillis) {
+    private void truth(int d, long reportedMillis) {
         Fleet f = fleet;
+        // a connection reported within a snapshot of its connect ended the outage at the connect the hub logged
+        long upMillis = reportedMillis - f.linkSince[d] <= SNAPSHOT_MS ? f.linkSince[d] : reportedMillis;
         long gap = upMillis - f.downSince[d];
         byte cause = f.downCause[d];
         String kind = gap > settings.reconnectGrace().toMillis() ? "genuine"
