@@ -11,7 +11,7 @@ public enum SdkFamily {
     JAVA("java", 70 * 60),          // same as .NET
     NODE("node", 45 * 60),          // renews at 75 % of 60 min
     PYTHON("python", 58 * 60),      // reconnects 120 s before a 60 min token expires
-    C("c", 60 * 60),                // renews before expiry; over AMQP without a disconnect at all
+    C("c", 48 * 60),                // MQTT: refreshes at 80 % of the 60 min token (iothubtransport_mqtt_common.c); AMQP: no disconnect
     EMBEDDED_C("embedded_c", 60 * 60),
     OTHER("other", 0);
 

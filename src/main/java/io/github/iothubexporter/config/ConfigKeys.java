@@ -55,7 +55,7 @@ public final class ConfigKeys {
                 + "within one 60 s snapshot of the grace window waits three times as long (only the records' own times "
                 + "tell whether such an outage outlasted the window). `auto`: 10m when Log Analytics or the simulator "
                 + "supplies logs, else 0 (decide at once from timing).");
-        key("classification.renewalPeriods", "dotnet=70m,java=70m,node=45m,python=58m,c=60m,embedded_c=60m",
+        key("classification.renewalPeriods", "dotnet=70m,java=70m,node=45m,python=58m,c=48m,embedded_c=60m",
                 "Connection age at which each SDK family drops to renew its SAS token with default settings "
                 + "(`family=duration`, comma-separated; `0` = never disconnects to renew). Families: dotnet, java, node, "
                 + "python, c, embedded_c.");
