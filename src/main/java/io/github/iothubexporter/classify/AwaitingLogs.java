@@ -98,7 +98,20 @@ final class AwaitingLogs {
      */
     boolean outlasted(long graceMillis) {
         long drop = drop();
-        return drop != Long.MAX_VALUE && explainsReconnect(upTime, drop) && upTime - drop > graceMillis;
+        if (drop == Long.MAX_VALUE) {
+            return false;
+        }
+        if (explainsReconnect(upTime, drop)) {
+            return upTime - drop > graceMillis;
+        }
+        // reconnected well before the snapshot that reported it: a .NET or C device that IoT Hub reports only from
+        // its first message, and until that snapshot its connection state said disconnected
+        return reportedLate(drop) && reconnectedAt - drop > graceMillis;
+    }
+
+    /** Whether the logged reconnect came after the drop but more than a snapshot (and the skew) before its report. */
+    private boolean reportedLate(long drop) {
+        return upTime > drop && upTime <= reconnectedAt - SNAPSHOT_MS - EVIDENCE_AFTER_MS;
     }
 
     /**

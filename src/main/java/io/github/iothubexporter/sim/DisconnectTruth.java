@@ -12,10 +12,11 @@ package io.github.iothubexporter.sim;
  * @param downMillis      when IoT Hub saw the connection end (simulated time)
  * @param linkUpMillis    when the device opened the connection that ended the outage: earlier than {@code upMillis}
  *                        when IoT Hub reported it only after the device's first message (.NET and C)
- * @param upMillis        when the outage ended for IoT Hub: the logged reconnect ({@code linkUpMillis}) when IoT Hub
- *                        reported that connection within one 60 s snapshot of it; otherwise (a .NET or C device
- *                        that sends rarely) the moment IoT Hub started reporting it, since until then its connection
- *                        state, events and twin all said disconnected
+ * @param upMillis        when the outage ended for IoT Hub: the logged reconnect ({@code linkUpMillis}) when the
+ *                        device was active on that connection within one 60 s snapshot of it; otherwise (a .NET or
+ *                        C device that sends rarely: IoT Hub reports its connection only from its first message)
+ *                        the snapshot that reported it, since until then its connection state, events and twin all
+ *                        said disconnected
  * @param visible         whether IoT Hub's 60 s snapshots reported it (shorter flaps vanish between snapshots)
  */
 public record DisconnectTruth(String hub, String deviceId, String moduleId, String kind, String cause, String sdk,

@@ -290,7 +290,7 @@ public final class FleetSimulator {
                 f.truthOpen[d] = true;
                 f.heldUp[d] = simNow;
             } else {
-                truth(d, simNow);
+                truth(d, simNow, simNow);
             }
         }
         scheduleReport(d);
@@ -385,10 +385,15 @@ public final class FleetSimulator {
         nextMassMillis = simNow + expMillis(MASS_MEAN_MILLIS);
     }
 
-    private void truth(int d, long reportedMillis) {
+    /**
+     * @param activeMillis   when the connection became reportable (the device's first activity on it)
+     * @param snapshotMillis the snapshot that reported it
+     */
+    private void truth(int d, long activeMillis, long snapshotMillis) {
         Fleet f = fleet;
-        // a connection reported within a snapshot of its connect ended the outage at the connect the hub logged
-        long upMillis = reportedMillis - f.linkSince[d] <= SNAPSHOT_MS ? f.linkSince[d] : reportedMillis;
+        // active within a snapshot of its connect: the outage ended at the connect the hub logged; otherwise (a .NET
+        // or C device that sends rarely) IoT Hub's connection state said disconnected until the snapshot reported it
+        long upMillis = activeMillis - f.linkSince[d] <= SNAPSHOT_MS ? f.linkSince[d] : snapshotMillis;
         long gap = upMillis - f.downSince[d];
         byte cause = f.downCause[d];
         String kind = gap > settings.reconnectGrace().toMillis() ? "genuine"
@@ -433,7 +438,7 @@ public final class FleetSimulator {
             f.visibleDown[d] = true; // this outage shows in connection-state events
         } else if (f.truthOpen[d]) {
             f.truthOpen[d] = false;
-            truth(d, f.heldUp[d]);
+            truth(d, f.heldUp[d], simNow);
         }
         f.sequence[d] += 1 + rnd.nextInt(4);
         pending.add(eventJson(d, state == Fleet.REPORTED_CONNECTED));

@@ -178,6 +178,36 @@ class LogEvidenceTest {
     }
 
     @Test
+    void aReconnectIoTHubReportedOnlyAtTheFirstMessageEndsTheOutageAtThatReport() {
+        event(true, T0);
+        connectRecord(T0, SdkFamily.DOTNET, "1.42.0");
+        long down = T0 + 70 * MIN;
+        event(false, down);
+        event(true, down + 180_000); // the snapshot after the device's first message on its new connection
+        record(down - 20_000, DeviceFact.DISCONNECT, true, 401003); // the renewal...
+        record(down - 19_000, DeviceFact.DISCONNECT, true, 404104);
+        connectRecord(down + 5_000, SdkFamily.DOTNET, "1.42.0"); // ...reconnected at once, but silent for minutes
+        assertThat(decisions).isEmpty();
+        store.advanceWatermark(down + 180_000 + 30 * MIN, true);
+        // for IoT Hub's connection state the device was away from down - 19 s to down + 180 s
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.GENUINE);
+    }
+
+    @Test
+    void aRenewalReportedLateButWithinTheWindowStaysARenewal() {
+        event(true, T0);
+        connectRecord(T0, SdkFamily.DOTNET, "1.42.0");
+        long down = T0 + 70 * MIN;
+        event(false, down);
+        event(true, down + 120_000);
+        record(down - 20_000, DeviceFact.DISCONNECT, true, 401003);
+        record(down - 19_000, DeviceFact.DISCONNECT, true, 404104);
+        connectRecord(down + 5_000, SdkFamily.DOTNET, "1.42.0");
+        store.advanceWatermark(down + 120_000 + 30 * MIN, true);
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.TOKEN_RENEWAL);
+    }
+
+    @Test
     void onTheEdgeOfTheWindowTheWaitForRecordsIsLonger() {
         event(true, T0);
         connectRecord(T0, SdkFamily.NODE, "1.18.0");

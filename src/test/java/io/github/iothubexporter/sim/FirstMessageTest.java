@@ -48,8 +48,8 @@ class FirstMessageTest {
         for (DisconnectTruth t : late) {
             ConnectionEvent connected = day.firstConnectedEventAfter(t.deviceId(), t.downMillis());
             assertThat(connected).as("%s", t).isNotNull();
-            assertThat(connected.eventTimeMillis()).as("%s: reported at the first snapshot after the first message", t)
-                    .isGreaterThan(t.upMillis()).isLessThanOrEqualTo(t.upMillis() + FleetSimulator.SNAPSHOT_MS);
+            assertThat(connected.eventTimeMillis()).as("%s: the outage ends at the snapshot that reported the connection", t)
+                    .isEqualTo(t.upMillis()).isGreaterThan(t.linkUpMillis() + FleetSimulator.SNAPSHOT_MS);
             assertThat(day.records(t.deviceId())).as("%s: the hub logged the connect when it happened", t)
                     .anyMatch(r -> r.operation().equals(ConnectionLogRecord.DEVICE_CONNECT) && !r.error()
                             && r.timeMillis() == t.linkUpMillis());
