@@ -56,7 +56,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LeaderLease implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderLease.class);
-    private static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
     /** Consecutive failed lease calls after which a standby replica reports itself not ready. */
     static final int FAILURES_BEFORE_UNREADY = 3;
 
@@ -98,6 +97,7 @@ public final class LeaderLease implements AutoCloseable {
     private final long durationNanos;
     private final long validNanos;
     private final Duration callTimeout;
+    private final Duration ioTimeout;
     private final ScheduledExecutorService timer;
     private volatile Runnable onChange = () -> { };
 
@@ -116,6 +116,9 @@ public final class LeaderLease implements AutoCloseable {
         long renewNanos = settings.renewInterval().toNanos();
         this.validNanos = durationNanos - renewNanos / 2;
         this.callTimeout = Duration.ofNanos(Math.min(renewNanos / 2, TimeUnit.SECONDS.toNanos(10)));
+        // content reads and writes (the overlap keys: a few MB at most) wait at most a renew interval, so a hanging
+        // storage account holds the poller up no longer than it takes the lease thread to notice
+        this.ioTimeout = settings.renewInterval();
         var service = new BlobServiceClientBuilder()
                 .connectionString(settings.connectionString())
                 .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, (Integer) null, null, null, null))
@@ -281,7 +284,7 @@ public final class LeaderLease implements AutoCloseable {
     /** The blob's content and metadata, or null when the blob does not exist. Needs no lease. */
     public Content read() {
         try {
-            var r = blob.downloadContentWithResponse(null, null, IO_TIMEOUT, Context.NONE);
+            var r = blob.downloadContentWithResponse(null, null, ioTimeout, Context.NONE);
             return new Content(r.getValue().toBytes(), r.getDeserializedHeaders().getMetadata());
         } catch (BlobStorageException e) {
             if (e.getStatusCode() == 404) {
@@ -304,7 +307,7 @@ public final class LeaderLease implements AutoCloseable {
         try {
             blob.getBlockBlobClient().uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(data))
                     .setMetadata(metadata).setRequestConditions(new BlobRequestConditions().setLeaseId(leaseId)),
-                    IO_TIMEOUT, Context.NONE);
+                    ioTimeout, Context.NONE);
         } catch (BlobStorageException e) {
             if (e.getStatusCode() == 412 || e.getStatusCode() == 409 || e.getStatusCode() == 404) {
                 lose("the service refused a write for the lease (" + describe(e) + ")");

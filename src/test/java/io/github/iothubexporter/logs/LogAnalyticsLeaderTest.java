@@ -37,6 +37,10 @@ import static org.awaitility.Awaitility.await;
 class LogAnalyticsLeaderTest {
     static final String WORKSPACE = LogAnalyticsPollerTest.WORKSPACE;
     static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    /** Pages of 200 rows; a server timeout long enough for the test's slow query. */
+    static final LogAnalyticsPoller.Settings SETTINGS = new LogAnalyticsPoller.Settings(WORKSPACE, Duration.ofSeconds(60),
+            Duration.ofMinutes(5), Duration.ofSeconds(10), 200, Duration.ofHours(1), List.of(), Duration.ofMillis(100),
+            Duration.ofSeconds(2), Duration.ofSeconds(10));
     static FakeIdentityEndpoint identity;
     static TokenCredential credential;
 
@@ -104,7 +108,7 @@ class LogAnalyticsLeaderTest {
                     Duration.ofSeconds(15)));
             lease.start(() -> { }); // the test drives pollOnce itself
             registry = new CollectorRegistry(true);
-            poller = new LogAnalyticsPoller(LogAnalyticsPollerTest.settings(200, List.of()), client, writer, (records, source) -> {
+            poller = new LogAnalyticsPoller(SETTINGS, client, writer, (records, source) -> {
                 mine.addAll(records);
                 delivered.addAll(records);
             }, registry, (reason, n) -> { }, clock, lease);
@@ -174,6 +178,35 @@ class LogAnalyticsLeaderTest {
         assertThat(b.mine).as("counted by b").isNotEmpty();
         assertExactlyOnce();
         assertThat(delivered).hasSize(1500);
+    }
+
+    @Test
+    void aLeaderThatLosesTheLeaseDuringAQueryCommitsAndCountsNothingOfIt() throws Exception {
+        service.addAll(LateArrivalDataset.generate(12, T0.plusSeconds(60), Duration.ofMinutes(10), 150, new String[]{"hub-a"}, 0));
+        a = new Replica("a");
+        await().atMost(Duration.ofSeconds(10)).until(a.lease::leading);
+        b = new Replica("b");
+        await().atMost(Duration.ofSeconds(10)).until(b.lease::attempted);
+        assertThat(a.poller.pollOnce().ok()).isTrue(); // the first position, shared
+        assertThat(a.mine).isEmpty();
+
+        clock.advance(Duration.ofMinutes(60)); // every record is queryable now
+        int before = service.arrivals.get();
+        service.fault(new FakeLogAnalytics.Slow(3000)); // the poll's first query takes 3 s
+        var poll = java.util.concurrent.CompletableFuture.supplyAsync(a.poller::pollOnce);
+        await().atMost(Duration.ofSeconds(5)).until(() -> service.arrivals.get() > before);
+        a.lease.close(); // the lease ends while the query runs (as when a renew fails)
+        LogAnalyticsPoller.PollResult r = poll.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.standby()).as(r.toString()).isTrue();
+        assertThat(service.requests("fetch")).as("the answer came, with rows").anySatisfy(q -> assertThat(q.rows()).isPositive());
+        assertThat(a.mine).as("counted by the replica that lost the lease").isEmpty();
+        assertThat(a.leaderGauge()).isZero();
+
+        // the other replica takes over from the shared position and counts every record, once
+        await().atMost(Duration.ofSeconds(10)).until(b.lease::leading);
+        assertThat(b.poller.pollOnce().ok()).isTrue();
+        assertThat(b.mine).hasSize(150);
+        assertExactlyOnce();
     }
 
     /** Every row visible by now delivered exactly once by one replica or the other, nothing else. */
