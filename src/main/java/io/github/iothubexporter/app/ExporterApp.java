@@ -18,6 +18,7 @@ import io.github.iothubexporter.ingest.Rejection;
 import io.github.iothubexporter.logs.ConnectionLogListeners;
 import io.github.iothubexporter.logs.ConnectionLogParser;
 import io.github.iothubexporter.logs.ParsedRecords;
+import io.github.iothubexporter.logs.LeaderLease;
 import io.github.iothubexporter.logs.LogAnalyticsPoller;
 import io.github.iothubexporter.logs.LogEvidencePipeline;
 import io.github.iothubexporter.logs.LogMetrics;
@@ -196,16 +197,24 @@ public final class ExporterApp {
         }
     }
 
-    /** The poller runs the SDK's blocking client on its own thread; DefaultAzureCredential finds the identity. */
+    /**
+     * The poller runs the SDK's blocking client on its own thread; DefaultAzureCredential finds the identity. With
+     * {@code loganalytics.lease.*} it polls only while this replica holds the leader lease (its own thread renews it).
+     */
     private void startLogAnalytics() {
         var la = config.logAnalytics();
         var client = LogAnalyticsPoller.client(la.endpoint(), new DefaultAzureCredentialBuilder().build(),
                 overrides.logAnalyticsHttpClient());
+        LeaderLease lease = la.lease() == null ? null : new LeaderLease(new LeaderLease.Settings(la.lease().connectionString(),
+                la.lease().container(), la.lease().blob(), la.lease().duration()));
+        if (lease != null && la.lease().fromEventHubs()) {
+            LOG.info("The Log Analytics leader lease uses the Event Hubs checkpoint storage account");
+        }
         poller = new LogAnalyticsPoller(new LogAnalyticsPoller.Settings(la.workspaceId(), la.interval(), la.overlap(),
                 la.queryTimeout(), la.maxRows(), la.startLookback(), la.hubs(),
                 Duration.ofMillis(Math.min(1000, Math.max(50, la.interval().toMillis() / 2))), Duration.ofMinutes(5),
                 Duration.ofMinutes(10)), client, writer, logListeners, metrics.registry(),
-                (reason, n) -> metrics.rejected(LogAnalyticsPoller.SOURCE, reason, n), Clock.systemUTC());
+                (reason, n) -> metrics.rejected(LogAnalyticsPoller.SOURCE, reason, n), Clock.systemUTC(), lease);
         poller.start();
     }
 
@@ -243,6 +252,11 @@ public final class ExporterApp {
     /** Where resource-log bodies from Event Hubs go ({@code {"records":[...]}}); replaceable for embedding. */
     public void resourceLogSink(ResourceLogSink sink) {
         this.resourceLogSink = sink;
+    }
+
+    /** The Log Analytics poller, or null when it is not configured (or not started yet). */
+    public LogAnalyticsPoller logAnalytics() {
+        return poller;
     }
 
     /** The Event Hubs input, or null when it is not configured (or not started yet). */

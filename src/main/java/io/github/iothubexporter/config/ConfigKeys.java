@@ -98,6 +98,17 @@ public final class ConfigKeys {
         key("loganalytics.queryTimeout", "120s", "Server timeout of each query (`Prefer: wait`, 1s to 10m); the client waits 5 s longer.");
         key("loganalytics.startLookback", "1h", "On the very first start (no saved position), how far back in ingestion time to begin "
                 + "(0s to 30d).");
+        key("loganalytics.lease.enabled", "auto", "Leader election for several replicas: only the replica holding a blob lease polls "
+                + "Log Analytics. `auto`: on when `loganalytics.lease.blobConnectionString` is set or Event Hubs blob checkpoints "
+                + "are configured; `true` requires a storage account; `false`: every instance polls (one instance only).");
+        secret("loganalytics.lease.blobConnectionString", "Storage connection string for the lease blob. Default: "
+                + "`eventhubs.checkpoint.blobConnectionString` when Event Hubs uses blob checkpoints.");
+        key("loganalytics.lease.container", null, "Blob container of the lease blob (created if missing). Default: "
+                + "`eventhubs.checkpoint.container` when the lease uses the Event Hubs checkpoint account.");
+        key("loganalytics.lease.blob", "loganalytics-poller.lease", "Name of the lease blob; it also holds the shared "
+                + "ingestion-time watermark. Replicas polling the same workspace must use the same container and blob.");
+        key("loganalytics.lease.duration", "60s", "Lease duration (15s to 60s, Azure's limits). The holder renews every third of "
+                + "it; a replica that dies without releasing the lease is replaced after at most duration + a third.");
     }
 
     private ConfigKeys() {

@@ -106,7 +106,7 @@ public final class ConfigLoader {
         String simMode = v.choice("simulator.enabled", "auto", "true", "false");
         String secret = v.string("webhook.secret");
         EventHubsConfig eventHubs = eventHubs(v);
-        LogAnalyticsConfig logAnalytics = logAnalytics(v);
+        LogAnalyticsConfig logAnalytics = logAnalytics(v, eventHubs);
         boolean realInput = secret != null || eventHubs.configured() || logAnalytics.configured();
         boolean simulator = simMode.equals("true") || (simMode.equals("auto") && !realInput);
         return new ExporterConfig(
@@ -143,7 +143,7 @@ public final class ConfigLoader {
                 v.intRange("state.maxSdkDevices", 0, 100_000_000));
     }
 
-    private static LogAnalyticsConfig logAnalytics(Values v) throws ConfigException {
+    private static LogAnalyticsConfig logAnalytics(Values v, EventHubsConfig eventHubs) throws ConfigException {
         String workspace = v.string("loganalytics.workspaceId");
         if (workspace != null && !workspace.matches("[A-Za-z0-9][A-Za-z0-9-]{0,63}")) {
             throw new ConfigException("loganalytics.workspaceId: '" + workspace + "' is not a workspace ID (a GUID such as "
@@ -172,7 +172,79 @@ public final class ConfigLoader {
                 v.duration("loganalytics.overlap", Duration.ofSeconds(1), Duration.ofMinutes(60)),
                 v.intRange("loganalytics.maxRows", 500, 500_000),
                 v.duration("loganalytics.queryTimeout", Duration.ofSeconds(1), Duration.ofMinutes(10)),
-                v.duration("loganalytics.startLookback", Duration.ZERO, Duration.ofDays(30)));
+                v.duration("loganalytics.startLookback", Duration.ZERO, Duration.ofDays(30)),
+                workspace == null ? null : lease(v, eventHubs));
+    }
+
+    private static final Pattern CONTAINER = Pattern.compile("[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}");
+
+    /**
+     * {@code loganalytics.lease.*}: null when leader election is off. Without keys of its own, the lease uses the Event Hubs
+     * blob checkpoint store's account and container (replicas reading Event Hubs need one anyway, and the lease blob's name
+     * does not collide with the SDK's {@code <namespace>/<hub>/<group>/...} blobs).
+     */
+    private static LeaseConfig lease(Values v, EventHubsConfig eventHubs) throws ConfigException {
+        String enabled = v.choice("loganalytics.lease.enabled", "auto", "true", "false");
+        String connectionString = v.string("loganalytics.lease.blobConnectionString");
+        String container = v.string("loganalytics.lease.container");
+        String blob = v.required("loganalytics.lease.blob");
+        Duration duration = v.duration("loganalytics.lease.duration", Duration.ofSeconds(15), Duration.ofSeconds(60));
+        if (connectionString != null) {
+            checkStorageConnectionString(connectionString);
+        }
+        if (container != null && !CONTAINER.matcher(container).matches()) {
+            throw new ConfigException("loganalytics.lease.container: '" + container + "' is not a blob container name (3 to 63 "
+                    + "lower-case letters, digits and single hyphens, starting and ending with a letter or digit)");
+        }
+        if (blob.length() > 1024 || blob.endsWith(".") || blob.endsWith("/") || blob.chars().anyMatch(Character::isISOControl)) {
+            throw new ConfigException("loganalytics.lease.blob: '" + blob + "' is not a usable blob name (at most 1024 characters, "
+                    + "no control characters, not ending with '.' or '/')");
+        }
+        if (enabled.equals("false")) {
+            return null;
+        }
+        boolean fromEventHubs = false;
+        if (connectionString == null && eventHubs.configured() && eventHubs.blobCheckpoints()) {
+            connectionString = eventHubs.blobConnectionString();
+            fromEventHubs = true;
+            if (container == null) {
+                container = eventHubs.blobContainer();
+            }
+        }
+        if (connectionString == null) {
+            if (enabled.equals("true")) {
+                throw new ConfigException("loganalytics.lease.blobConnectionString: required with loganalytics.lease.enabled=true "
+                        + "(or configure Event Hubs blob checkpoints, whose storage account the lease then shares)");
+            }
+            return null;
+        }
+        if (container == null) {
+            throw new ConfigException("loganalytics.lease.container: required with loganalytics.lease.blobConnectionString");
+        }
+        return new LeaseConfig(connectionString, container, blob, duration, fromEventHubs);
+    }
+
+    /** A storage connection string is {@code key=value} pairs naming an account or a blob endpoint; never echoes the value. */
+    private static void checkStorageConnectionString(String cs) throws ConfigException {
+        boolean account = false;
+        for (String part : cs.split(";")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int eq = part.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("loganalytics.lease.blobConnectionString: is not a storage connection string "
+                        + "(key=value pairs separated by ';', e.g. DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...)");
+            }
+            String k = part.substring(0, eq).trim();
+            if (k.equalsIgnoreCase("AccountName") || k.equalsIgnoreCase("BlobEndpoint") || k.equalsIgnoreCase("UseDevelopmentStorage")) {
+                account = true;
+            }
+        }
+        if (!account) {
+            throw new ConfigException("loganalytics.lease.blobConnectionString: names no storage account (AccountName=... or "
+                    + "BlobEndpoint=...)");
+        }
     }
 
     static final List<String> SDK_FAMILIES = List.of("dotnet", "java", "node", "python", "c", "embedded_c");

@@ -42,6 +42,6 @@ public record ExporterConfig(
                 + ", grafana.token=" + (grafanaToken == null ? "unset" : "***") + ", state.dir=" + stateDir
                 + ", state.fsync=" + (fsync ? "batch" : "off") + ", critical.devices=" + criticalDevices.size()
                 + ", simulator=" + (simulatorEnabled ? simulatorDevices + " devices x" + simulatorSpeed : "off")
-                + ", " + eventHubs + ", loganalytics=" + (logAnalytics.configured() ? logAnalytics.workspaceId() : "off") + "]";
+                + ", " + eventHubs + ", " + logAnalytics + "]";
     }
 }

@@ -10,7 +10,7 @@ import java.util.function.DoubleSupplier;
 /**
  * {@code iothub_loganalytics_*}: the poller's queries by outcome ({@code success}, {@code partial},
  * {@code throttled}, {@code error}), their duration, the last success, how far the ingestion-time watermark
- * trails the clock, and what happened to the rows read (counted, duplicate of an overlap, rejected; late
+ * trails the clock, whether this replica is the one polling, and what happened to the rows read (counted, duplicate of an overlap, rejected; late
  * rows found by the overlap check).
  */
 public final class LogAnalyticsMetrics {
@@ -33,6 +33,12 @@ public final class LogAnalyticsMetrics {
     final Counter.Child late;
 
     public LogAnalyticsMetrics(CollectorRegistry registry, String workspace, DoubleSupplier watermarkLagSeconds) {
+        this(registry, workspace, watermarkLagSeconds, () -> 1);
+    }
+
+    /** @param leader 1 while this replica polls (always, without leader election), 0 on a standby replica */
+    public LogAnalyticsMetrics(CollectorRegistry registry, String workspace, DoubleSupplier watermarkLagSeconds,
+                               DoubleSupplier leader) {
         Counter q = Counter.build("iothub_loganalytics_queries_total", "Log Analytics queries sent, by outcome.")
                 .labelNames("workspace", "outcome").register(registry);
         for (Outcome o : Outcome.values()) {
@@ -52,6 +58,16 @@ public final class LogAnalyticsMetrics {
             @Override
             public double get() {
                 return watermarkLagSeconds.getAsDouble();
+            }
+        }, workspace);
+        Gauge leading = Gauge.build("iothub_loganalytics_leader",
+                        "1 while this replica polls the workspace (it holds the leader lease, or there is no leader election), "
+                                + "0 while it stands by.")
+                .labelNames("workspace").register(registry);
+        leading.setChild(new Gauge.Child() {
+            @Override
+            public double get() {
+                return leader.getAsDouble();
             }
         }, workspace);
         Counter rows = Counter.build("iothub_loganalytics_records_total",

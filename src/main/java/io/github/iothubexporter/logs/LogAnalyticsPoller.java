@@ -68,6 +68,14 @@ import java.util.function.BiConsumer;
  * so nothing of it is used and it is read again after a backoff (and with half the page size, since partial
  * results are often truncation). The cursor never moves past data not seen. Queries carry a server timeout
  * ({@code Prefer: wait}); the SDK waits that plus 5 s for an answer.
+ * <h2>Several replicas</h2>
+ * With a {@link LeaderLease} only the lease holder polls; the others wait (standby) and take over when the holder
+ * releases the lease or stops renewing it. The position travels through the lease blob: after each successful poll
+ * the holder writes its cursor, floor and the keys of the overlap window there (conditional on its lease), and a replica
+ * that acquires the lease starts from the later of its own durable position and the blob's, with the keys of both,
+ * so records the previous leader counted are recognised. Before every commit the poller checks that it still leads in
+ * the term it started under; if not, nothing of the page is committed or handed on. Records counted by a leader after
+ * its last blob write and before it stopped are counted again by the next leader (at least once, bounded by one poll).
  * <p>
  * The SDK's synchronous client runs on this poller's own thread, never on a Vert.x event loop.
  */
@@ -94,11 +102,11 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     public record Health(boolean ready, String detail) {
     }
 
-    /** What one {@link #pollOnce} did. */
+    /** What one {@link #pollOnce} did; {@code standby}: nothing, because another replica holds the lease. */
     public record PollResult(LogAnalyticsMetrics.Outcome outcome, int pages, int counted, int duplicates, int late,
-                             int rejected, Duration retryAfter, String problem) {
+                             int rejected, Duration retryAfter, String problem, boolean standby) {
         public boolean ok() {
-            return outcome == LogAnalyticsMetrics.Outcome.SUCCESS;
+            return outcome == LogAnalyticsMetrics.Outcome.SUCCESS && !standby;
         }
     }
 
@@ -114,6 +122,8 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     private final String cursorKey;
     private final String slotPrefix;
     private final long overlapTicks;
+    private final LeaderLease lease;
+    private static final int SHARED_MAGIC = 0x4C415731; // "LAW1"
 
     // position (owned by whichever thread runs pollOnce; pollOnce is synchronized)
     private boolean loaded;
@@ -122,6 +132,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     private SeenRecords seen = new SeenRecords();
     private volatile long cursorMillis = Long.MIN_VALUE;
     private int pageSize;
+    private long syncedTerm = -1; // the lease term whose shared position has been merged into this one
 
     // health
     private volatile long lastSuccessMillis;
@@ -130,11 +141,20 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     private volatile boolean running;
     private Thread thread;
     private final Object sleepLock = new Object();
+    private boolean wakeup; // guarded by sleepLock
 
     public LogAnalyticsPoller(Settings settings, LogsQueryClient client, StateWriter writer, ConnectionLogListener listener,
                               io.prometheus.client.CollectorRegistry registry, BiConsumer<RejectReason, Integer> rejects,
                               Clock clock) {
+        this(settings, client, writer, listener, registry, rejects, clock, null);
+    }
+
+    /** @param lease leader election among replicas, or null for a single instance (always polls); closed by {@link #close} */
+    public LogAnalyticsPoller(Settings settings, LogsQueryClient client, StateWriter writer, ConnectionLogListener listener,
+                              io.prometheus.client.CollectorRegistry registry, BiConsumer<RejectReason, Integer> rejects,
+                              Clock clock, LeaderLease lease) {
         this.settings = settings;
+        this.lease = lease;
         this.client = client;
         this.writer = writer;
         this.listener = listener;
@@ -145,7 +165,8 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         this.pageSize = settings.maxRows();
         this.cursorKey = "loganalytics/" + settings.workspaceId() + "/cursor";
         this.slotPrefix = "loganalytics/" + settings.workspaceId() + "/seen/";
-        this.metrics = new LogAnalyticsMetrics(registry, settings.workspaceId(), this::watermarkLagSeconds);
+        this.metrics = new LogAnalyticsMetrics(registry, settings.workspaceId(), this::watermarkLagSeconds,
+                () -> lease == null || lease.leading() ? 1 : 0);
     }
 
     /**
@@ -165,7 +186,11 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         return b.buildClient();
     }
 
+    /** NaN before the first position, and on a standby replica (its watermark is not the one that moves). */
     private double watermarkLagSeconds() {
+        if (lease != null && !lease.leading()) {
+            return Double.NaN;
+        }
         long c = cursorMillis;
         return c == Long.MIN_VALUE ? Double.NaN : Math.max(0, clock.millis() - c) / 1000.0;
     }
@@ -179,15 +204,27 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         thread = new Thread(this::loop, "loganalytics-poller");
         thread.setDaemon(true);
         thread.start();
+        if (lease != null) {
+            lease.start(this::wake);
+        }
     }
 
     private void loop() {
         int failures = 0;
         while (running) {
+            if (lease != null && !lease.leading()) {
+                // standby: woken when the lease is acquired; otherwise look again after a renew interval
+                sleep(lease.settings().renewInterval());
+                continue;
+            }
             long started = System.nanoTime();
             PollResult r = pollOnce();
             if (!running) {
                 break;
+            }
+            if (r.standby()) {
+                failures = 0;
+                continue;
             }
             Duration delay;
             if (r.ok()) {
@@ -211,10 +248,22 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
     }
 
+    /** Ends the current wait early (the lease was gained or lost). */
+    private void wake() {
+        synchronized (sleepLock) {
+            wakeup = true;
+            sleepLock.notifyAll();
+        }
+    }
+
     private void sleep(Duration d) {
         long until = System.nanoTime() + Math.max(0, d.toNanos());
         synchronized (sleepLock) {
             while (running) {
+                if (wakeup) {
+                    wakeup = false;
+                    return;
+                }
                 long left = until - System.nanoTime();
                 if (left <= 0) {
                     return;
@@ -230,6 +279,23 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     }
 
     public Health health() {
+        if (lease != null && !lease.leading()) {
+            if (!lease.attempted()) {
+                return new Health(false, "starting: no answer from the lease " + lease.where() + " yet");
+            }
+            if (!lease.storageHealthy()) {
+                return new Health(false, "standby, and the lease " + lease.where() + " cannot be reached: " + lease.problem());
+            }
+            String problem = lease.problem();
+            return new Health(true, "standby: another replica holds the lease " + lease.where() + " and polls"
+                    + (problem.isEmpty() ? "" : " (last attempt: " + problem + ")") + "; trying every "
+                    + lease.settings().renewInterval().toSeconds() + " s");
+        }
+        Health h = ownHealth();
+        return lease == null ? h : new Health(h.ready(), h.detail() + "; leader (lease " + lease.where() + ")");
+    }
+
+    private Health ownHealth() {
         long last = lastSuccessMillis;
         if (last == 0) {
             return new Health(false, consecutiveFailures == 0 ? "starting: no query answered yet"
@@ -251,10 +317,25 @@ public final class LogAnalyticsPoller implements AutoCloseable {
      */
     public synchronized PollResult pollOnce() {
         Tally tally = new Tally();
+        long term = 0;
         try {
+            if (lease != null) {
+                term = lease.term();
+                if (!lease.leading(term)) {
+                    throw new NotLeading();
+                }
+                if (syncedTerm != term) {
+                    loaded = false; // a new term: another replica may have moved the position since this one was loaded
+                }
+            }
             if (!loaded) {
                 load();
             }
+            if (lease != null && syncedTerm != term) {
+                adoptShared(term);
+                syncedTerm = term;
+            }
+            tally.term = term;
             long hi = Ticks.floorSecond(Ticks.ofMillis(clock.millis()));
             if (cursor == 0) {
                 cursor = hi - Ticks.ofMillis(settings.startLookback().toMillis());
@@ -272,7 +353,15 @@ public final class LogAnalyticsPoller implements AutoCloseable {
             consecutiveFailures = 0;
             lastProblem = "";
             pageSize = Math.min(settings.maxRows(), pageSize * 2); // recover from a partial result's halving
+            if (lease != null) {
+                share(term);
+            }
             return tally.result(LogAnalyticsMetrics.Outcome.SUCCESS, null, null);
+        } catch (NotLeading e) {
+            loaded = false; // keys of an uncommitted page may be in memory; the next term reloads and merges anyway
+            syncedTerm = -1;
+            LOG.info("Log Analytics: not the leader (any more); nothing more of this poll is counted");
+            return tally.standby();
         } catch (QueryFailure f) {
             consecutiveFailures++;
             lastProblem = f.getMessage();
@@ -336,7 +425,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
      * repair. After each page, everything below the page's last ingestion tick has been read; above the old
      * cursor that becomes the new cursor.
      */
-    private void fetchWindow(long hi, long[] repair, Tally tally) throws QueryFailure, CommitFailure {
+    private void fetchWindow(long hi, long[] repair, Tally tally) throws QueryFailure, CommitFailure, NotLeading {
         long fresh = cursor;
         long[] filter = repair.length > MAX_REPAIR_SECONDS ? new long[0] : repair; // too many: re-read the whole range
         long pageLo = repair.length > 0 ? repair[0] : cursor;
@@ -407,7 +496,10 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     }
 
     private void commitAndDeliver(long newCursor, List<ConnectionLogRecord> records, int late,
-                                  Map<RejectReason, Integer> rejected, Tally tally) throws CommitFailure {
+                                  Map<RejectReason, Integer> rejected, Tally tally) throws CommitFailure, NotLeading {
+        if (lease != null && !lease.leading(tally.term)) {
+            throw new NotLeading(); // the lease may be another replica's by now: this page is neither saved nor counted
+        }
         cursor = Math.max(cursor, newCursor);
         seen.pruneBelow(cursor - overlapTicks);
         commit();
@@ -496,6 +588,124 @@ public final class LogAnalyticsPoller implements AutoCloseable {
                     settings.workspaceId(), java.time.Instant.ofEpochMilli(cursorMillis), seen.size());
         }
         loaded = true;
+    }
+
+    /**
+     * Merges the position the last leader left in the lease blob into this replica's (at the start of each term): the
+     * later cursor wins, with the floor that goes with it, and the counted keys of both are kept, so the overlap check
+     * neither re-counts what the other replica counted nor looks for late records where no keys are known. The result
+     * is committed here before anything is counted.
+     */
+    private void adoptShared(long term) throws CommitFailure {
+        LeaderLease.Content content;
+        try {
+            content = lease.read();
+        } catch (IllegalStateException e) {
+            throw new CommitFailure(e.getMessage());
+        }
+        Shared shared = content == null ? null : Shared.decode(content.data(), settings.workspaceId());
+        if (shared == null) {
+            LOG.info("Log Analytics: leader for workspace {} (term {}); no shared position in the lease blob yet, so this "
+                    + "replica's own is used", settings.workspaceId(), term);
+            return;
+        }
+        long own = cursor;
+        if (shared.cursor > cursor) {
+            cursor = shared.cursor;
+            floor = Math.max(shared.floor, shared.cursor - Math.min(shared.overlapTicks, overlapTicks));
+            seen.pruneBelow(cursor - overlapTicks);
+        }
+        long cutoff = cursor - Math.min(overlapTicks, shared.overlapTicks);
+        for (byte[] bucket : shared.buckets) {
+            seen.merge(bucket, cutoff);
+        }
+        commit();
+        cursorMillis = Ticks.toMillis(cursor);
+        LOG.info("Log Analytics: leader for workspace {} (term {}); starting at ingestion time {} (own position {}, shared {})",
+                settings.workspaceId(), term, java.time.Instant.ofEpochMilli(cursorMillis),
+                own == 0 ? "none" : java.time.Instant.ofEpochMilli(Ticks.toMillis(own)),
+                java.time.Instant.ofEpochMilli(Ticks.toMillis(shared.cursor)));
+    }
+
+    /** Leaves this position in the lease blob for the next leader; a failure only costs the next leader some repeats. */
+    private void share(long term) {
+        byte[] data = Shared.encode(settings.workspaceId(), cursor, floor, overlapTicks, seen.encodeAll());
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("workspace", settings.workspaceId());
+        metadata.put("watermark", java.time.Instant.ofEpochMilli(Ticks.toMillis(cursor)).toString());
+        metadata.put("holder", HOLDER);
+        try {
+            lease.write(term, data, metadata);
+        } catch (LeaderLease.LostLease e) {
+            LOG.warn("Log Analytics: the watermark could not be shared, the lease is lost ({})", e.getMessage());
+        } catch (IllegalStateException e) {
+            LOG.warn("Log Analytics: {}; the next leader would start from the last shared watermark", e.getMessage());
+        }
+    }
+
+    /** This host's name for the lease blob's metadata (which replica wrote it last): ASCII only. */
+    private static final String HOLDER = holderName();
+
+    private static String holderName() {
+        String h = System.getenv("HOSTNAME");
+        if (h == null || h.isBlank()) {
+            try {
+                h = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                h = "unknown";
+            }
+        }
+        return h.replaceAll("[^\\x21-\\x7e]", "_");
+    }
+
+    /** The shared position's bytes: magic, workspace, cursor, floor, overlap, then the seen-set buckets. */
+    private record Shared(long cursor, long floor, long overlapTicks, List<byte[]> buckets) {
+        static byte[] encode(String workspace, long cursor, long floor, long overlapTicks, List<byte[]> buckets) {
+            byte[] ws = workspace.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            int size = 4 + 2 + ws.length + 24 + 4;
+            for (byte[] b : buckets) {
+                size += 4 + b.length;
+            }
+            ByteBuffer out = ByteBuffer.allocate(size).putInt(SHARED_MAGIC).putShort((short) ws.length).put(ws)
+                    .putLong(cursor).putLong(floor).putLong(overlapTicks).putInt(buckets.size());
+            for (byte[] b : buckets) {
+                out.putInt(b.length).put(b);
+            }
+            return out.array();
+        }
+
+        /** Null for an empty blob, another format, or another workspace's position. */
+        static Shared decode(byte[] data, String workspace) {
+            if (data == null || data.length < 4 + 2 + 24 + 4) {
+                return null;
+            }
+            try {
+                ByteBuffer in = ByteBuffer.wrap(data);
+                if (in.getInt() != SHARED_MAGIC) {
+                    return null;
+                }
+                byte[] ws = new byte[in.getShort() & 0xffff];
+                in.get(ws);
+                if (!new String(ws, java.nio.charset.StandardCharsets.UTF_8).equals(workspace)) {
+                    LOG.warn("Log Analytics: the lease blob holds the position of another workspace; not used");
+                    return null;
+                }
+                long cursor = in.getLong();
+                long floor = in.getLong();
+                long overlap = in.getLong();
+                int n = in.getInt();
+                List<byte[]> buckets = new ArrayList<>(Math.min(Math.max(n, 0), SeenRecords.SLOTS));
+                for (int i = 0; i < n; i++) {
+                    byte[] b = new byte[in.getInt()];
+                    in.get(b);
+                    buckets.add(b);
+                }
+                return cursor > 0 ? new Shared(cursor, floor, overlap, buckets) : null;
+            } catch (RuntimeException e) {
+                LOG.warn("Log Analytics: the lease blob's position is unreadable ({}); not used", e.toString());
+                return null;
+            }
+        }
     }
 
     /** Runs one query; a complete result, or a {@link QueryFailure} saying what to do next. */
@@ -605,6 +815,9 @@ public final class LogAnalyticsPoller implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (lease != null) {
+            lease.close(); // after the loop has stopped: released, so another replica takes over at its next attempt
+        }
     }
 
     /** Column positions of a result, found from the cells' names (1.5.2 returns no column list). */
@@ -644,9 +857,22 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         int duplicates;
         int late;
         int rejected;
+        long term;
 
         PollResult result(LogAnalyticsMetrics.Outcome outcome, Duration retryAfter, String problem) {
-            return new PollResult(outcome, pages, counted, duplicates, late, rejected, retryAfter, problem);
+            return new PollResult(outcome, pages, counted, duplicates, late, rejected, retryAfter, problem, false);
+        }
+
+        PollResult standby() {
+            return new PollResult(LogAnalyticsMetrics.Outcome.SUCCESS, pages, counted, duplicates, late, rejected, null,
+                    "another replica holds the lease", true);
+        }
+    }
+
+    /** This replica does not hold the lease (or not in the term the poll started in). */
+    static final class NotLeading extends Exception {
+        NotLeading() {
+            super("not the leader", null, false, false);
         }
     }
 

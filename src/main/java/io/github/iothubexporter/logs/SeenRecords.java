@@ -1,10 +1,12 @@
 package io.github.iothubexporter.logs;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -223,11 +225,31 @@ final class SeenRecords {
         return buf.array();
     }
 
+    /** Every bucket in the window, encoded as for a slot: what another replica needs to recognise the rows counted here. */
+    List<byte[]> encodeAll() {
+        List<byte[]> out = new ArrayList<>(buckets.size());
+        buckets.forEach((bucket, b) -> out.add(encode(bucket, b)));
+        return out;
+    }
+
     /**
      * Adds the rows of a stored bucket unless the bucket lies wholly below {@code cutoff} (then its slot is emptied
      * at the next write). Values of another format are ignored.
      */
     void decode(byte[] value, long cutoff) {
+        decode(value, cutoff, false);
+    }
+
+    /**
+     * Adds the rows of a bucket that another replica counted (from the shared position): rows not known here are added
+     * and their bucket is written to this replica's slots at the next commit; a bucket below {@code cutoff} is skipped
+     * (its slot here may belong to a live bucket).
+     */
+    void merge(byte[] value, long cutoff) {
+        decode(value, cutoff, true);
+    }
+
+    private void decode(byte[] value, long cutoff, boolean shared) {
         if (value == null || value.length < 13 || value[0] != FORMAT) {
             return;
         }
@@ -239,20 +261,27 @@ final class SeenRecords {
             return;
         }
         if (bucket < Math.floorDiv(cutoff, BUCKET_TICKS)) {
-            toClear.add(bucket);
+            if (!shared) {
+                toClear.add(bucket);
+            }
             return;
         }
         Bucket b = buckets.computeIfAbsent(bucket, x -> new Bucket());
         for (int i = 0; i < n; i++) {
             int offset = buf.getInt();
             long key = buf.getLong();
-            if (key != 0 && find(key) < 0) {
+            if (key != 0 && find(key) < 0 && offset >= 0 && offset < BUCKET_TICKS) {
                 insert(key);
                 b.append(offset, key);
                 live++;
+                b.dirty |= shared;
             }
         }
-        stored.add(bucket);
+        if (!shared) {
+            stored.add(bucket);
+        } else if (b.n == 0) {
+            buckets.remove(bucket);
+        }
     }
 
     /**

@@ -126,6 +126,74 @@ class ConfigLoaderTest {
         assertThat(c.toString()).contains("3f1c2a5e-0b7d-4c1e-9a55-0d4c1e2f3a4b");
     }
 
+    @Test
+    void logAnalyticsLease() throws Exception {
+        String ws = "3f1c2a5e-0b7d-4c1e-9a55-0d4c1e2f3a4b";
+        String storage = "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=c2VjcmV0LWtleQ==;EndpointSuffix=core.windows.net";
+        Map<String, String> la = Map.of("IOTHUB_EXPORTER_LOGANALYTICS_WORKSPACEID", ws);
+        assertThat(ConfigLoader.load(null, la).logAnalytics().lease()).as("one instance by default").isNull();
+
+        ExporterConfig c = ConfigLoader.load(null, with(with(la, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_BLOBCONNECTIONSTRING", storage),
+                "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_CONTAINER", "exporter-leases"));
+        LeaseConfig lease = c.logAnalytics().lease();
+        assertThat(lease).isNotNull();
+        assertThat(lease.connectionString()).isEqualTo(storage);
+        assertThat(lease.container()).isEqualTo("exporter-leases");
+        assertThat(lease.blob()).isEqualTo("loganalytics-poller.lease");
+        assertThat(lease.duration()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(lease.renewInterval()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(lease.fromEventHubs()).isFalse();
+        assertThat(c.toString()).contains("exporter-leases").doesNotContain("AccountKey").doesNotContain("c2VjcmV0LWtleQ==");
+
+        // Event Hubs blob checkpoints: the lease shares their account and container unless told otherwise
+        String cs = "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s;EntityPath=conn-events";
+        Map<String, String> replicas = new java.util.HashMap<>(la);
+        replicas.put("IOTHUB_EXPORTER_EVENTHUBS_CONNECTIONSTRING", cs);
+        replicas.put("IOTHUB_EXPORTER_EVENTHUBS_CHECKPOINT_TYPE", "blob");
+        replicas.put("IOTHUB_EXPORTER_EVENTHUBS_CHECKPOINT_BLOBCONNECTIONSTRING", storage);
+        replicas.put("IOTHUB_EXPORTER_EVENTHUBS_CHECKPOINT_CONTAINER", "eh-checkpoints");
+        LeaseConfig shared = ConfigLoader.load(null, replicas).logAnalytics().lease();
+        assertThat(shared.connectionString()).isEqualTo(storage);
+        assertThat(shared.container()).isEqualTo("eh-checkpoints");
+        assertThat(shared.fromEventHubs()).isTrue();
+        LeaseConfig ownContainer = ConfigLoader.load(null, with(with(replicas, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_CONTAINER", "leases"),
+                "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_DURATION", "15s")).logAnalytics().lease();
+        assertThat(ownContainer.container()).isEqualTo("leases");
+        assertThat(ownContainer.duration()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(ownContainer.renewInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(ConfigLoader.load(null, with(replicas, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_ENABLED", "false")).logAnalytics().lease())
+                .isNull();
+        assertThat(ConfigLoader.load(null, with(with(la, "IOTHUB_EXPORTER_EVENTHUBS_CONNECTIONSTRING", cs),
+                "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_CONTAINER", "leases")).logAnalytics().lease())
+                .as("file checkpoints: one instance, no lease").isNull();
+
+        // invalid settings name their key and never echo the secret
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(la, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_ENABLED", "true")))
+                .hasMessageStartingWith("loganalytics.lease.blobConnectionString");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(la, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_ENABLED", "maybe")))
+                .hasMessageStartingWith("loganalytics.lease.enabled");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(la, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_BLOBCONNECTIONSTRING", storage)))
+                .hasMessageStartingWith("loganalytics.lease.container");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(la, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_BLOBCONNECTIONSTRING",
+                "this is my secret key")))
+                .hasMessageStartingWith("loganalytics.lease.blobConnectionString").hasMessageNotContaining("secret key");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(la, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_BLOBCONNECTIONSTRING",
+                "AccountKey=hush;EndpointSuffix=core.windows.net")))
+                .hasMessageStartingWith("loganalytics.lease.blobConnectionString").hasMessageNotContaining("hush");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(replicas, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_DURATION", "10s")))
+                .hasMessageStartingWith("loganalytics.lease.duration");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(replicas, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_DURATION", "-1")))
+                .hasMessageStartingWith("loganalytics.lease.duration");
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(replicas, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_DURATION", "2m")))
+                .hasMessageStartingWith("loganalytics.lease.duration");
+        for (String bad : new String[]{"Leases", "ab", "a--b", "-ab", "ab-", "a_b"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, with(replicas, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_CONTAINER", bad)))
+                    .as(bad).hasMessageStartingWith("loganalytics.lease.container");
+        }
+        assertThatThrownBy(() -> ConfigLoader.load(null, with(replicas, "IOTHUB_EXPORTER_LOGANALYTICS_LEASE_BLOB", "poller/")))
+                .hasMessageStartingWith("loganalytics.lease.blob");
+    }
+
     private static Map<String, String> with(Map<String, String> base, String key, String value) {
         Map<String, String> m = new java.util.HashMap<>(base);
         m.put(key, value);

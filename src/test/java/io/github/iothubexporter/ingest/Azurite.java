@@ -50,6 +50,10 @@ public final class Azurite implements AutoCloseable {
         }
     }
 
+    public int port() {
+        return port;
+    }
+
     public String connectionString() {
         return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY
                 + ";BlobEndpoint=http://127.0.0.1:" + port + "/" + ACCOUNT + ";";

@@ -45,6 +45,9 @@ class ConfigExitCodeIT {
                 Arguments.of("unknown IOTHUB_EXPORTER_ variable", null, Map.of("IOTHUB_EXPORTER_FOO", "bar"), "IOTHUB_EXPORTER_FOO"),
                 Arguments.of("invalid duration from the environment", null,
                         Map.of("IOTHUB_EXPORTER_CLASSIFICATION_RECONNECTGRACE", "soon"), "classification.reconnectGrace"),
+                Arguments.of("a lease shorter than Azure allows", "loganalytics:\n  workspaceId: 3f1c2a5e-0b7d-4c1e-9a55-0d4c1e2f3a4b\n"
+                                + "  lease:\n    blobConnectionString: UseDevelopmentStorage=true\n    container: leases\n    duration: 5s\n",
+                        Map.of(), "loganalytics.lease.duration"),
                 Arguments.of("environment overrides a valid YAML value with an invalid one", "server:\n  port: 9786\n",
                         Map.of("IOTHUB_EXPORTER_SERVER_PORT", "notanumber"), "server.port"));
     }

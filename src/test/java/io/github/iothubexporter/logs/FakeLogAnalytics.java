@@ -93,6 +93,8 @@ public final class FakeLogAnalytics implements AutoCloseable {
     private final Random random = new Random(7);
     private final ConcurrentLinkedDeque<Fault> faults = new ConcurrentLinkedDeque<>();
     public final List<Request> requests = new CopyOnWriteArrayList<>();
+    /** Requests received, answered or not yet ({@link #requests} lists them once answered). */
+    public final java.util.concurrent.atomic.AtomicInteger arrivals = new java.util.concurrent.atomic.AtomicInteger();
     private final LongSupplier nowMillis;
     private final String workspace;
     private volatile String token;
@@ -142,6 +144,7 @@ public final class FakeLogAnalytics implements AutoCloseable {
     }
 
     private void handle(HttpServerRequest req, String body) {
+        arrivals.incrementAndGet();
         long at = System.currentTimeMillis();
         String query;
         try {

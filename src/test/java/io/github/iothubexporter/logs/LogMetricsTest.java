@@ -117,6 +117,8 @@ class LogMetricsTest {
         }
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as("promtool check metrics (installed by scripts/install-test-tools.sh): " + out).isZero();
+        assertThat(sample(text(), "iothub_loganalytics_leader", "workspace", "3f1c2a5e-0b7d-4c1e-9a55-0d4c1e2f3a4b"))
+                .as("without leader election the one instance polls").isEqualTo(1);
     }
 
     @Test

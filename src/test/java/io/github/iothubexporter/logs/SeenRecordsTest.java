@@ -62,6 +62,35 @@ class SeenRecordsTest {
     }
 
     @Test
+    void bucketsCountedByAnotherReplicaAreMergedAndStoredHere() {
+        SeenRecords other = new SeenRecords(); // the old leader: 60 s of rows
+        for (int i = 0; i < 60; i++) {
+            other.add(100 + i, T + i * S);
+        }
+        java.util.List<byte[]> shared = other.encodeAll();
+        assertThat(shared).hasSize(6);
+
+        SeenRecords mine = new SeenRecords(); // the new leader counted two of the same rows itself, and one of its own
+        mine.add(100, T);
+        mine.add(159, T + 59 * S);
+        mine.add(999, T + 59 * S);
+        mine.drainWrites();
+        shared.forEach(v -> mine.merge(v, T + 20 * S)); // the first two buckets are below the cutoff
+        assertThat(mine.contains(100)).as("own row below the cutoff stays").isTrue();
+        assertThat(mine.contains(105)).as("shared row below the cutoff").isFalse();
+        assertThat(mine.contains(125)).isTrue();
+        assertThat(mine.size()).isEqualTo(1 + 40 + 1); // own row at T, 40 shared rows from T+20s, own row 999 (159 was known)
+        assertThat(mine.countBySecond(T + 59 * S, T + 60 * S)).containsExactly(T + 59 * S, 2);
+        // the merged buckets reach this replica's slots at the next commit; nothing is cleared
+        Map<Integer, byte[]> writes = mine.drainWrites();
+        assertThat(writes).hasSize(4).allSatisfy((slot, v) -> assertThat(v).isNotEmpty());
+        SeenRecords restarted = new SeenRecords();
+        writes.values().forEach(v -> restarted.decode(v, T));
+        assertThat(restarted.contains(125)).isTrue();
+        assertThat(restarted.contains(999)).isTrue();
+    }
+
+    @Test
     void keysDifferWithAnyCell() {
         String[] a = {"2026-03-01T10:00:00.1234567Z", "2026-03-01T09:55:00Z", "/x/iothubs/h", "deviceConnect", "Information", "", "", "{}"};
         String[] b = a.clone();
