@@ -122,10 +122,11 @@ final class AwaitingLogs {
      * that really began or ended the outage (a flap in between), so that case waits for the deadline.
      */
     boolean complete(boolean onGraceEdge) {
-        if (auth() && !onGraceEdge) {
-            return true;
-        }
         long drop = drop();
+        if (auth() && !onGraceEdge) {
+            // reported late, the outage's length hangs on the drop's exact time: the 404104 that follows the 401003
+            return !(drop != Long.MAX_VALUE && reportedLate(drop)) || otherError() || clean();
+        }
         return drop <= since && drop > since - SNAPSHOT_MS
                 && upTime > drop && upTime > reconnectedAt - SNAPSHOT_MS && upTime <= reconnectedAt;
     }

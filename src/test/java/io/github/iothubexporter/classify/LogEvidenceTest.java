@@ -208,6 +208,20 @@ class LogEvidenceTest {
     }
 
     @Test
+    void aLateReportedRenewalIsMeasuredFromThe404104NotThe401003() {
+        event(true, T0);
+        connectRecord(T0, SdkFamily.DOTNET, "1.42.0");
+        long down = T0 + 70 * MIN;
+        event(false, down);
+        event(true, down + 120_000);
+        connectRecord(down - 50_000, SdkFamily.DOTNET, "1.42.0"); // back at once, reported only at its first message
+        record(down - 60_500, DeviceFact.DISCONNECT, true, 401003); // 180.5 s before the report...
+        assertThat(decisions).as("the renewal signature alone does not say when the connection ended").isEmpty();
+        record(down - 59_600, DeviceFact.DISCONNECT, true, 404104); // ...but the hub closed it 179.6 s before
+        assertThat(decisions).extracting(Decision::kind).containsExactly(DisconnectKind.TOKEN_RENEWAL);
+    }
+
+    @Test
     void onTheEdgeOfTheWindowTheWaitForRecordsIsLonger() {
         event(true, T0);
         connectRecord(T0, SdkFamily.NODE, "1.18.0");
