@@ -22,16 +22,10 @@ import java.util.concurrent.TimeUnit;
  * the addresses and intervals changed: it loads the real alert-rules/iothub-alerts.yml, scrapes the exporter under
  * the job name the rules expect, and sends alerts to the given Alertmanager.
  */
-public final class Prometheus implements AutoCloseable {
-    private final Process process;
-    private final int port;
-    private final Path log;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+public final class Prometheus extends LocalServerProcess {
 
     private Prometheus(Process process, int port, Path log) {
-        this.process = process;
-        this.port = port;
-        this.log = log;
+        super("prometheus", process, port, log);
     }
 
     /**
@@ -41,7 +35,7 @@ public final class Prometheus implements AutoCloseable {
      */
     public static Prometheus start(String exporter, String alertmanager, String interval, Path workDir) {
         Path binary = OpsFiles.binary("prometheus", "prometheus");
-        int port = Alertmanager.freePort();
+        int port = freePort();
         try {
             ObjectNode config = (ObjectNode) OpsFiles.yaml(OpsFiles.file(OpsFiles.PROMETHEUS)).deepCopy();
             ObjectNode global = (ObjectNode) config.get("global");
@@ -64,7 +58,7 @@ public final class Prometheus implements AutoCloseable {
                     "--web.listen-address=127.0.0.1:" + port)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             Prometheus prom = new Prometheus(p, port, log);
-            prom.awaitReady();
+            prom.awaitReady(30);
             return prom;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -77,34 +71,6 @@ public final class Prometheus implements AutoCloseable {
             throw new AssertionError("expected one static_configs entry in " + withStaticConfigs);
         }
         ((ObjectNode) statics.get(0)).putArray("targets").add(target);
-    }
-
-    private void awaitReady() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("prometheus exited with " + process.exitValue() + ":\n" + logText());
-            }
-            try {
-                if (get("/-/ready").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Alertmanager.sleep(100);
-        }
-        throw new AssertionError("prometheus not ready within 30 s:\n" + logText());
-    }
-
-    public HttpResponse<String> get(String pathAndQuery) throws IOException {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
     }
 
     /** The JSON answer of an HTTP API call; fails unless Prometheus says status=success. */
@@ -131,26 +97,5 @@ public final class Prometheus implements AutoCloseable {
     public JsonNode queryRange(String promql, long endEpochSeconds, long seconds, String step) throws IOException {
         return api("/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
                 + "&start=" + (endEpochSeconds - seconds) + "&end=" + endEpochSeconds + "&step=" + step).path("data");
-    }
-
-    public String logText() {
-        try {
-            return Files.exists(log) ? Files.readString(log) : "(no log)";
-        } catch (IOException e) {
-            return "(cannot read " + log + ")";
-        }
-    }
-
-    @Override
-    public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
