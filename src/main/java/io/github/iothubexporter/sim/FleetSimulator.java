@@ -121,7 +121,7 @@ public final class FleetSimulator {
         this.hubNames = new String[settings.hubs()];
         String[] names = {"contoso-sim-westeurope", "contoso-sim-eastus", "contoso-sim-japaneast"};
         System.arraycopy(names, 0, hubNames, 0, settings.hubs());
-        this.fleet = new Fleet(settings.devices(), settings.hubs(), rnd);
+        this.fleet = new Fleet(settings.devices(), settings.hubs(), rnd, startMillis);
         this.logs = logSink == null ? null : new ConnectionLogEmitter(logSink, settings.seed(), hubNames);
         this.nextAuthFailure = startMillis + 30_000;
         for (int d = 0; d < fleet.size; d++) {
@@ -507,7 +507,7 @@ public final class FleetSimulator {
         final long[] linkSince, downSince, sequence;
         final long hubEpoch;
 
-        Fleet(int size, int hubs, Random rnd) {
+        Fleet(int size, int hubs, Random rnd, long startMillis) {
             this.size = size;
             hub = new byte[size];
             sdk = new byte[size];
@@ -532,7 +532,9 @@ public final class FleetSimulator {
             linkSince = new long[size];
             downSince = new long[size];
             sequence = new long[size];
-            hubEpoch = 0x01DA000000000000L | (rnd.nextLong() & 0xFFFFFFFFFFFFL);
+            // led by the start time (seconds), not only the seed: a simulator restarted on the same state.dir must win
+            // over what the last run stored (sequence numbers only grow), as a real hub's counters do
+            hubEpoch = 0x01DA000000000000L | ((startMillis / 1000) << 16) | (rnd.nextLong() & 0xFFFFL);
             for (int d = 0; d < size; d++) {
                 hub[d] = (byte) (d % hubs);
                 SdkProfile p = SdkProfile.pick(rnd);

@@ -40,6 +40,34 @@ class FleetSimulatorTest {
         assertThat(digestOfRun(7, 3600_000L)).isNotEqualTo(digestOfRun(8, 3600_000L));
     }
 
+    /** A run over the state of an earlier run (the README's command, twice, on ./data) keeps applying its events. */
+    @Test
+    void aRestartedSimulatorWinsOverTheStateOfItsLastRun() throws Exception {
+        io.github.iothubexporter.state.StateStore store = new io.github.iothubexporter.state.StateStore(10,
+                new io.github.iothubexporter.state.CriticalDevices(List.of()), 0);
+        EventGridParser parser = new EventGridParser();
+        Map<io.github.iothubexporter.state.StateStore.Outcome, Integer> outcomes = new java.util.EnumMap<>(
+                io.github.iothubexporter.state.StateStore.Outcome.class);
+        for (long start : new long[]{START, START + 3600_000L}) { // same seed, started an hour later
+            outcomes.clear();
+            FleetSimulator sim = new FleetSimulator(settings(300, 42), body -> {
+                try {
+                    for (ConnectionEvent e : parser.parse(body, 0, body.length).events()) {
+                        outcomes.merge(store.apply(e, io.github.iothubexporter.model.EventSource.SIMULATOR, true), 1, Integer::sum);
+                    }
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }, null, start);
+            for (long t = start; t <= start + 20 * 60_000L; t += 10_000) {
+                sim.advanceTo(t);
+            }
+            assertThat(outcomes.getOrDefault(io.github.iothubexporter.state.StateStore.Outcome.OUT_OF_ORDER, 0))
+                    .as("run started at %d", start).isZero();
+            assertThat(outcomes.get(io.github.iothubexporter.state.StateStore.Outcome.APPLIED)).isGreaterThan(250);
+        }
+    }
+
     @Test
     void aSimulatedDayFollowsIotHubsSnapshotSemanticsAndEveryEventParses() throws Exception {
         EventGridParser parser = new EventGridParser();
