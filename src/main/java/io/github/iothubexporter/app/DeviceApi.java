@@ -46,13 +46,20 @@ final class DeviceApi {
         String hub = ctx.pathParam("hub");
         String device = ctx.pathParam("device");
         String module = ctx.request().getParam("moduleId", "");
-        writer.read(store -> view(store, hub, device, module)).whenComplete((view, err) -> vertx.runOnContext(v -> {
+        int slash = device.indexOf('/');
+        if (slash > 0 && module.isEmpty()) { // "deviceId/moduleId", the critical metrics' device label (IDs have no '/')
+            module = device.substring(slash + 1);
+            device = device.substring(0, slash);
+        }
+        String deviceId = device;
+        String moduleId = module;
+        writer.read(store -> view(store, hub, deviceId, moduleId)).whenComplete((view, err) -> vertx.runOnContext(v -> {
             var response = ctx.response().putHeader("Content-Type", "application/json");
             if (err != null) {
                 response.setStatusCode(503).end(new JsonObject().put("error", "state is not available yet").encode());
             } else if (view == null) {
-                response.setStatusCode(404).end(new JsonObject().put("error", "no state for device '" + device + "'"
-                        + (module.isEmpty() ? "" : " module '" + module + "'") + " on hub '" + hub + "'").encode());
+                response.setStatusCode(404).end(new JsonObject().put("error", "no state for device '" + deviceId + "'"
+                        + (moduleId.isEmpty() ? "" : " module '" + moduleId + "'") + " on hub '" + hub + "'").encode());
             } else {
                 vertx.executeBlocking(() -> toJson(view).encode(), false)
                         .onSuccess(response::end)

@@ -272,9 +272,15 @@ public final class ExporterApp {
             LOG.info("Simulator ground truth is appended to {}", truthFile.file());
         }
         simulator.start();
-        LOG.warn("SIMULATOR ON: no input is configured, so the data on /metrics is SIMULATED ({} devices, speed {}x, seed {}). "
-                + "Configure webhook.secret, eventhubs.* or loganalytics.* for real data.",
-                config.simulatorDevices(), config.simulatorSpeed(), config.simulatorSeed());
+        if (config.realInputConfigured()) {
+            LOG.warn("SIMULATOR ON (simulator.enabled=true) NEXT TO REAL INPUTS: simulated hubs ({} devices, speed {}x, seed {}) "
+                    + "are MIXED with real data on /metrics. State: {}. Set simulator.enabled=auto or false for real data only.",
+                    config.simulatorDevices(), config.simulatorSpeed(), config.simulatorSeed(), config.stateDir());
+        } else {
+            LOG.warn("SIMULATOR ON: no input is configured, so the data on /metrics is SIMULATED ({} devices, speed {}x, seed {}; "
+                    + "state in {}). Configure webhook.secret, eventhubs.* or loganalytics.* for real data.",
+                    config.simulatorDevices(), config.simulatorSpeed(), config.simulatorSeed(), config.stateDir());
+        }
     }
 
     public int port() {

@@ -93,9 +93,13 @@ final class HttpServerVerticle extends VerticleBase {
                     .append("</td><td>").append(stats.tracked(i)).append("</td></tr>");
         }
         String banner = s.simulated()
-                ? "<p class=sim><b>SIMULATED DATA.</b> No input is configured, so the built-in fleet simulator is "
-                  + "feeding the pipeline. Configure <code>webhook.secret</code> and point Event Grid at "
-                  + EventGridWebhook.PATH + " for real data.</p>"
+                ? deps.config().realInputConfigured()
+                  ? "<p class=sim><b>SIMULATED DATA MIXED WITH REAL DATA.</b> <code>simulator.enabled=true</code>: the "
+                    + "built-in fleet simulator feeds the pipeline next to the configured inputs (its hubs are named "
+                    + "<code>contoso-sim-*</code>). Set <code>simulator.enabled</code> to <code>auto</code> for real data only.</p>"
+                  : "<p class=sim><b>SIMULATED DATA.</b> No input is configured, so the built-in fleet simulator is "
+                    + "feeding the pipeline. Configure <code>webhook.secret</code> and point Event Grid at "
+                    + EventGridWebhook.PATH + " for real data.</p>"
                 : "";
         String html = """
                 <!doctype html><html><head><meta charset="utf-8"><title>IoT Hub connectivity exporter</title>

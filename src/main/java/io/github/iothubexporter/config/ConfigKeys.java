@@ -34,7 +34,8 @@ public final class ConfigKeys {
         key("webhook.maxBodyBytes", "1MiB", "Largest accepted webhook body; larger ones get 413.");
         secret("grafana.token", "Bearer token required on /grafana when set.");
         key("grafana.maxBodyBytes", "1MiB", "Largest accepted request body on /grafana; larger ones get 413.");
-        key("state.dir", "./data", "Directory of the durable state (snapshot, journal, dead letters).");
+        key("state.dir", "./data", "Directory of the durable state (snapshot, journal, dead letters). While the simulator "
+                + "runs, its state lives in the `simulator` folder under it, so simulated devices never mix with real ones.");
         key("state.fsync", "batch", "`batch`: fsync each group of batches before acknowledging it (durable); "
                 + "`off`: leave flushing to the OS (faster, loses the last seconds on power loss).");
         key("state.snapshotInterval", "5m", "How often a snapshot is written when the journal has grown.");

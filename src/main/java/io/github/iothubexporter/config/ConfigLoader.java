@@ -45,7 +45,9 @@ public final class ConfigLoader {
                 throw new ConfigException("unknown environment variable " + e.getKey()
                         + ": no configuration key has that name (see docs/configuration.md)");
             }
-            values.put(key.path(), e.getValue());
+            if (!e.getValue().isBlank()) { // empty = not set (docker-compose's ${VAR:-}): the file's value stands
+                values.put(key.path(), e.getValue());
+            }
         }
         return build(new Values(values));
     }
@@ -102,6 +104,16 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * The simulator keeps its state in a {@code simulator} folder of {@code state.dir}: simulated devices must never
+     * turn up among real ones when the same directory later serves real inputs (and the demo's state survives).
+     */
+    static Path stateDir(Path configured, boolean simulator) {
+        return simulator ? configured.resolve(SIMULATOR_STATE_DIR) : configured;
+    }
+
+    public static final String SIMULATOR_STATE_DIR = "simulator";
+
     private static ExporterConfig build(Values v) throws ConfigException {
         String simMode = v.choice("simulator.enabled", "auto", "true", "false");
         String secret = v.string("webhook.secret");
@@ -116,7 +128,7 @@ public final class ConfigLoader {
                 (int) v.size("webhook.maxBodyBytes", 1024, 64L << 20),
                 v.string("grafana.token"),
                 (int) v.size("grafana.maxBodyBytes", 1024, 64L << 20),
-                Path.of(v.required("state.dir")),
+                stateDir(Path.of(v.required("state.dir")), simulator),
                 v.choice("state.fsync", "batch", "off").equals("batch"),
                 v.duration("state.snapshotInterval", Duration.ofSeconds(1), Duration.ofDays(1)),
                 v.size("state.snapshotJournalBytes", 1 << 16, 1L << 40),

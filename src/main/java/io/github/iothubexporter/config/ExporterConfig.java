@@ -36,6 +36,11 @@ public record ExporterConfig(
         LogAnalyticsConfig logAnalytics,
         int maxSdkDevices) {
 
+    /** Whether a real input is configured (the simulator then runs only when asked to, mixed with it). */
+    public boolean realInputConfigured() {
+        return webhookSecret != null || eventHubs.configured() || logAnalytics.configured();
+    }
+
     @Override
     public String toString() {
         return "ExporterConfig[host=" + host + ", port=" + port + ", webhook.secret=" + (webhookSecret == null ? "unset" : "***")

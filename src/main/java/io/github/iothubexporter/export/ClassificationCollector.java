@@ -41,7 +41,7 @@ final class ClassificationCollector extends Collector {
         for (ClassificationStats.DisconnectCount c : stats.disconnectCounts()) {
             if (c.hub() < hubs.length) {
                 disconnects.addMetric(List.of(hubs[c.hub()], c.kind().label(), SdkFamily.ofOrdinal(c.sdk()).label(),
-                        versions.name(c.version())), c.count());
+                        versionLabel(versions.name(c.version()))), c.count());
                 seen[c.hub()][c.kind().ordinal()] = true;
             }
         }
@@ -89,5 +89,10 @@ final class ClassificationCollector extends Collector {
                 "Time from a disconnect to the reconnect, by the disconnect's kind.", histogram));
         out.add(criticalOffline);
         return out;
+    }
+
+    /** The same {@code sdk_version} value as the error and SDK metrics use when no version is known. */
+    static String versionLabel(String version) {
+        return version == null || version.isEmpty() ? "unknown" : version;
     }
 }

@@ -183,12 +183,16 @@ final class Targets {
 
     private CompletableFuture<List<JsonObject>> deviceState(Query q) {
         String hub = q.payload().hub();
-        String device = q.payload().string("device");
+        String given = q.payload().string("device");
         String module = q.payload().string("module");
-        if (hub == null || device == null) {
+        if (hub == null || given == null) {
             throw new BadRequest("device_state needs payload.hub and payload.device (and payload.module for a module identity)");
         }
-        String mod = module == null ? "" : module;
+        // "deviceId/moduleId" is the critical metrics' device label (device IDs have no '/')
+        int slash = given.indexOf('/');
+        boolean label = slash > 0 && (module == null || module.isEmpty());
+        String device = label ? given.substring(0, slash) : given;
+        String mod = label ? given.substring(slash + 1) : module == null ? "" : module;
         var versions = sources.classifier().versions();
         // the writer thread only copies the identity's fields; the frame is built on a worker
         return sources.writer().read(store -> readDevice(store, hub, device, mod, versions))

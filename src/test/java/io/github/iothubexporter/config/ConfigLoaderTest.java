@@ -26,7 +26,7 @@ class ConfigLoaderTest {
     void defaultsRunTheSimulator() throws Exception {
         ExporterConfig c = ConfigLoader.load(null, Map.of());
         assertThat(c.port()).isEqualTo(9786);
-        assertThat(c.stateDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.stateDir()).as("the simulator's state stays apart from real data").isEqualTo(Path.of("./data/simulator"));
         assertThat(c.reconnectGrace()).isEqualTo(Duration.ofSeconds(180));
         assertThat(c.webhookMaxBodyBytes()).isEqualTo(1 << 20);
         assertThat(c.simulatorEnabled()).isTrue();
@@ -55,6 +55,22 @@ class ConfigLoaderTest {
         assertThat(c.criticalDevices()).containsExactly("pump-1", "hub-a/boiler*");
         assertThat(c.simulatorEnabled()).as("auto: a webhook secret means real input").isFalse();
         assertThat(c.toString()).doesNotContain("from-file");
+        assertThat(c.stateDir()).as("real input: state.dir itself").isEqualTo(Path.of("/var/lib/x"));
+    }
+
+    @Test
+    void anEmptyEnvironmentVariableLeavesTheFilesValue() throws Exception {
+        Path f = yaml("""
+                server:
+                  port: 9000
+                webhook:
+                  secret: from-file
+                """);
+        // docker-compose passes ${VAR:-} as an empty string
+        ExporterConfig c = ConfigLoader.load(f, Map.of("IOTHUB_EXPORTER_WEBHOOK_SECRET", "", "IOTHUB_EXPORTER_SERVER_PORT", " "));
+        assertThat(c.webhookSecret()).isEqualTo("from-file");
+        assertThat(c.port()).isEqualTo(9000);
+        assertThat(c.simulatorEnabled()).isFalse();
     }
 
     @Test

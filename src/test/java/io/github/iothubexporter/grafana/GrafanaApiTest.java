@@ -175,6 +175,8 @@ class GrafanaApiTest {
         assertThat(late.get("state").asText()).as("within the grace window").isEqualTo("disconnected");
         Map<String, JsonNode> module = rows(frame("device_state", "{\"hub\":\"" + HUB + "\",\"device\":\"gw\",\"module\":\"m1\"}")).get(0);
         assertThat(module.get("module").asText()).isEqualTo("m1");
+        Map<String, JsonNode> byLabel = rows(frame("device_state", "{\"hub\":\"" + HUB + "\",\"device\":\"gw/m1\"}")).get(0);
+        assertThat(byLabel.get("module").asText()).as("the critical metrics' device label works too").isEqualTo("m1");
         assertThat(module.get("state").asText()).isEqualTo("offline");
         JsonNode missing = frame("device_state", "{\"hub\":\"" + HUB + "\",\"device\":\"nobody\"}");
         assertThat(missing.get("rows")).isEmpty();
@@ -206,6 +208,9 @@ class GrafanaApiTest {
         assertThat(twin.getJsonArray("lastErrors").getJsonObject(0).getString("name")).isEqualTo("ConnectionForcefullyClosedOnNewConnection");
         assertThat(twin.getJsonArray("lastErrors").getJsonObject(0).getString("time")).isEqualTo(at(12).toString());
         assertThat(back.getJsonArray("lastErrors")).isEmpty();
+        io.vertx.core.json.JsonObject gw = new io.vertx.core.json.JsonObject(exporter.get("/api/devices/" + HUB + "/gw%2Fm1").body());
+        assertThat(gw.getString("moduleId")).as("deviceId/moduleId, the critical metrics' label").isEqualTo("m1");
+        assertThat(gw.getString("state")).isEqualTo("offline");
     }
 
     @Test
