@@ -28,7 +28,11 @@ public final class MetricsHandler implements Handler<RoutingContext> {
     public static String render(CollectorRegistry registry, String contentType) {
         StringWriter w = new StringWriter(16 * 1024);
         try {
-            TextFormat.writeFormat(contentType, w, registry.metricFamilySamples());
+            // _created belongs to a counter in OpenMetrics; the 0.0.4 format can only show it as a separate gauge per
+            // series, which doubles the largest families for a value Prometheus does not use there
+            TextFormat.writeFormat(contentType, w, contentType.startsWith(TextFormat.CONTENT_TYPE_OPENMETRICS_100)
+                    ? registry.metricFamilySamples()
+                    : registry.filteredMetricFamilySamples(name -> !name.endsWith("_created")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
