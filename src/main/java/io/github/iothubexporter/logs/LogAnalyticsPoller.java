@@ -3,7 +3,6 @@ package io.github.iothubexporter.logs;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpClient;
-import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.policy.FixedDelayOptions;
 import com.azure.core.http.policy.HttpLogDetailLevel;
 import com.azure.core.http.policy.HttpLogOptions;
@@ -26,16 +25,12 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -123,6 +118,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     private final String slotPrefix;
     private final long overlapTicks;
     private final LeaderLease lease;
+    private final RetryPolicy retryPolicy;
     private static final int SHARED_MAGIC = 0x4C415731; // "LAW1"
 
     // position (owned by whichever thread runs pollOnce; pollOnce is synchronized)
@@ -161,6 +157,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         this.rejects = rejects;
         this.clock = clock;
         this.queries = new KqlQueries(settings.hubs());
+        this.retryPolicy = new RetryPolicy(settings.backoffBase(), settings.backoffMax(), settings.retryAfterMax(), clock);
         this.overlapTicks = settings.overlap().toMillis() * Ticks.PER_MILLI;
         this.pageSize = settings.maxRows();
         this.cursorKey = "loganalytics/" + settings.workspaceId() + "/cursor";
@@ -232,20 +229,11 @@ public final class LogAnalyticsPoller implements AutoCloseable {
                 delay = settings.interval().minusNanos(System.nanoTime() - started);
             } else {
                 failures++;
-                delay = r.retryAfter() != null ? r.retryAfter() : backoff(failures);
+                delay = r.retryAfter() != null ? r.retryAfter() : retryPolicy.backoff(failures);
                 LOG.warn("Log Analytics poll failed ({}): {}; retrying in {} ms", r.outcome().label, r.problem(), delay.toMillis());
             }
             sleep(delay);
         }
-    }
-
-    /** Exponential backoff with "equal jitter": half of the step fixed, half random. */
-    Duration backoff(int failures) {
-        long base = settings.backoffBase().toMillis();
-        long cap = settings.backoffMax().toMillis();
-        long step = failures >= 30 ? cap : Math.min(cap, base << Math.min(30, failures - 1));
-        long half = step / 2;
-        return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
     }
 
     /** Ends the current wait early (the lease was gained or lost). */
@@ -735,7 +723,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
             int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
             if (status == 429) {
                 outcome = LogAnalyticsMetrics.Outcome.THROTTLED;
-                Duration retryAfter = retryAfter(e.getResponse().getHeaders());
+                Duration retryAfter = retryPolicy.retryAfter(e.getResponse().getHeaders());
                 throw new QueryFailure(outcome, retryAfter, "throttled (429)" + (retryAfter == null ? ""
                         : ", Retry-After " + retryAfter.toMillis() + " ms"));
             }
@@ -764,40 +752,6 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         }
         String one = s.replace('\n', ' ');
         return one.length() > 300 ? one.substring(0, 300) + "…" : one;
-    }
-
-    /** {@code retry-after-ms}, {@code x-ms-retry-after-ms}, or {@code Retry-After} in seconds or as an HTTP date; capped. */
-    Duration retryAfter(HttpHeaders headers) {
-        Duration d = null;
-        for (String name : new String[]{"retry-after-ms", "x-ms-retry-after-ms"}) {
-            String v = headers.getValue(name);
-            if (d == null && v != null) {
-                try {
-                    d = Duration.ofMillis(Math.max(0, (long) Double.parseDouble(v.trim())));
-                } catch (NumberFormatException ignored) {
-                    // try the next header
-                }
-            }
-        }
-        String v = headers.getValue("Retry-After");
-        if (d == null && v != null) {
-            try {
-                d = Duration.ofMillis((long) (Double.parseDouble(v.trim()) * 1000));
-            } catch (NumberFormatException notSeconds) {
-                try {
-                    d = Duration.between(clock.instant(), ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-                } catch (DateTimeParseException ignored) {
-                    // unusable: fall back to the backoff
-                }
-            }
-        }
-        if (d == null) {
-            return null;
-        }
-        if (d.isNegative()) {
-            d = Duration.ZERO;
-        }
-        return d.compareTo(settings.retryAfterMax()) > 0 ? settings.retryAfterMax() : d;
     }
 
     /** Stops polling; an in-flight query is abandoned (its page is not committed). */
