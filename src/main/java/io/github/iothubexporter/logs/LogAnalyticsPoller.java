@@ -1,23 +1,17 @@
 package io.github.iothubexporter.logs;
 
 import com.azure.core.credential.TokenCredential;
-import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.policy.FixedDelayOptions;
 import com.azure.core.http.policy.HttpLogDetailLevel;
 import com.azure.core.http.policy.HttpLogOptions;
 import com.azure.core.http.policy.RetryOptions;
-import com.azure.core.http.rest.Response;
-import com.azure.core.util.Context;
 import com.azure.monitor.query.LogsQueryClient;
 import com.azure.monitor.query.LogsQueryClientBuilder;
-import com.azure.monitor.query.models.LogsQueryOptions;
-import com.azure.monitor.query.models.LogsQueryResult;
-import com.azure.monitor.query.models.LogsQueryResultStatus;
 import com.azure.monitor.query.models.LogsTable;
-import com.azure.monitor.query.models.LogsTableCell;
 import com.azure.monitor.query.models.LogsTableRow;
 import io.github.iothubexporter.ingest.RejectReason;
+import io.github.iothubexporter.logs.QueryRunner.QueryFailure;
 import io.github.iothubexporter.state.StateWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +20,6 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +99,6 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final LogsQueryClient client;
     private final StateWriter writer;
     private final ConnectionLogListener listener;
     private final LogAnalyticsMetrics metrics;
@@ -119,6 +111,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     private final long overlapTicks;
     private final LeaderLease lease;
     private final RetryPolicy retryPolicy;
+    private final QueryRunner runner;
     private static final int SHARED_MAGIC = 0x4C415731; // "LAW1"
 
     // position (owned by whichever thread runs pollOnce; pollOnce is synchronized)
@@ -131,7 +124,6 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     private long syncedTerm = -1; // the lease term whose shared position has been merged into this one
 
     // health
-    private volatile long lastSuccessMillis;
     private volatile int consecutiveFailures;
     private volatile String lastProblem = "no query yet";
     private volatile boolean running;
@@ -151,7 +143,6 @@ public final class LogAnalyticsPoller implements AutoCloseable {
                               Clock clock, LeaderLease lease) {
         this.settings = settings;
         this.lease = lease;
-        this.client = client;
         this.writer = writer;
         this.listener = listener;
         this.rejects = rejects;
@@ -164,6 +155,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         this.slotPrefix = "loganalytics/" + settings.workspaceId() + "/seen/";
         this.metrics = new LogAnalyticsMetrics(registry, settings.workspaceId(), this::watermarkLagSeconds,
                 () -> lease == null || lease.leading() ? 1 : 0);
+        this.runner = new QueryRunner(client, settings.workspaceId(), settings.queryTimeout(), metrics, retryPolicy, clock);
     }
 
     /**
@@ -284,7 +276,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     }
 
     private Health ownHealth() {
-        long last = lastSuccessMillis;
+        long last = runner.lastSuccessMillis();
         if (last == 0) {
             return new Health(false, consecutiveFailures == 0 ? "starting: no query answered yet"
                     : "failing since start: " + lastProblem);
@@ -377,11 +369,11 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         if (lo >= cursor) {
             return new long[0];
         }
-        LogsTable table = run(queries.count(lo, cursor));
+        LogsTable table = runner.run(queries.count(lo, cursor));
         Map<Long, Long> server = new LinkedHashMap<>();
         List<LogsTableRow> rows = table.getRows();
         for (LogsTableRow row : rows) {
-            Cells c = Cells.of(row, KqlQueries.COUNT_COLUMNS);
+            ResultColumns c = ResultColumns.of(row, KqlQueries.COUNT_COLUMNS);
             long second = Ticks.parse(c.get(row, 0));
             String records = c.get(row, 1);
             if (second == Ticks.INVALID || records == null) {
@@ -421,13 +413,13 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         int take = pageSize;
         String[] v = new String[KqlQueries.FETCH_COLUMNS.size()];
         while (true) {
-            List<LogsTableRow> rows = run(queries.fetch(pageLo, pageHi, fresh, pageLo < fresh ? filter : new long[0], take)).getRows();
+            List<LogsTableRow> rows = runner.run(queries.fetch(pageLo, pageHi, fresh, pageLo < fresh ? filter : new long[0], take)).getRows();
             tally.pages++;
             List<ConnectionLogRecord> fresher = new ArrayList<>();
             Map<RejectReason, Integer> rejected = new java.util.EnumMap<>(RejectReason.class);
             long maxTick = Long.MIN_VALUE;
             int lateInPage = 0;
-            Cells cells = rows.isEmpty() ? null : Cells.of(rows.get(0), KqlQueries.FETCH_COLUMNS);
+            ResultColumns cells = rows.isEmpty() ? null : ResultColumns.of(rows.get(0), KqlQueries.FETCH_COLUMNS);
             for (LogsTableRow row : rows) {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = cells.get(row, i);
@@ -696,64 +688,6 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         }
     }
 
-    /** Runs one query; a complete result, or a {@link QueryFailure} saying what to do next. */
-    private LogsTable run(String kql) throws QueryFailure {
-        long t0 = System.nanoTime();
-        LogAnalyticsMetrics.Outcome outcome = LogAnalyticsMetrics.Outcome.ERROR;
-        try {
-            Response<LogsQueryResult> response = client.queryWorkspaceWithResponse(settings.workspaceId(), kql, null,
-                    new LogsQueryOptions().setServerTimeout(settings.queryTimeout()), Context.NONE);
-            LogsQueryResult result = response.getValue();
-            LogsQueryResultStatus status = result.getQueryResultStatus();
-            if (status == LogsQueryResultStatus.PARTIAL_FAILURE || result.getError() != null) {
-                outcome = LogAnalyticsMetrics.Outcome.PARTIAL;
-                String detail = result.getError() == null ? "partial result"
-                        : result.getError().getCode() + ": " + result.getError().getMessage();
-                throw new QueryFailure(outcome, null, "incomplete result (" + detail + "); nothing of it is used");
-            }
-            if (result.getAllTables() == null || result.getAllTables().isEmpty()) {
-                throw new QueryFailure(outcome, null, "the answer holds no table");
-            }
-            outcome = LogAnalyticsMetrics.Outcome.SUCCESS;
-            long now = clock.millis();
-            lastSuccessMillis = now;
-            metrics.success(now);
-            return result.getAllTables().get(0);
-        } catch (HttpResponseException e) {
-            int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
-            if (status == 429) {
-                outcome = LogAnalyticsMetrics.Outcome.THROTTLED;
-                Duration retryAfter = retryPolicy.retryAfter(e.getResponse().getHeaders());
-                throw new QueryFailure(outcome, retryAfter, "throttled (429)" + (retryAfter == null ? ""
-                        : ", Retry-After " + retryAfter.toMillis() + " ms"));
-            }
-            throw new QueryFailure(outcome, null, (status == 0 ? "" : "HTTP " + status + ": ") + brief(e.getMessage()));
-        } catch (QueryFailure f) {
-            throw f;
-        } catch (RuntimeException e) {
-            // timeouts, connection failures, authentication (the credential chain), deserialization
-            throw new QueryFailure(outcome, null, brief(describe(e)));
-        } finally {
-            metrics.query(outcome, (System.nanoTime() - t0) / 1e9);
-        }
-    }
-
-    private static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == e ? e.toString() : e.getClass().getSimpleName() + ": " + root;
-    }
-
-    private static String brief(String s) {
-        if (s == null) {
-            return "";
-        }
-        String one = s.replace('\n', ' ');
-        return one.length() > 300 ? one.substring(0, 300) + "…" : one;
-    }
-
     /** Stops polling; an in-flight query is abandoned (its page is not committed). */
     @Override
     public void close() {
@@ -771,37 +705,6 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         }
         if (lease != null) {
             lease.close(); // after the loop has stopped: released, so another replica takes over at its next attempt
-        }
-    }
-
-    /** Column positions of a result, found from the cells' names (1.5.2 returns no column list). */
-    private static final class Cells {
-        private final int[] index;
-
-        private Cells(int[] index) {
-            this.index = index;
-        }
-
-        static Cells of(LogsTableRow first, List<String> names) throws QueryFailure {
-            List<LogsTableCell> cells = first.getRow();
-            int[] index = new int[names.size()];
-            Arrays.fill(index, -1);
-            for (int i = 0; i < cells.size(); i++) {
-                int k = names.indexOf(cells.get(i).getColumnName());
-                if (k >= 0) {
-                    index[k] = i;
-                }
-            }
-            for (int k = 0; k < index.length; k++) {
-                if (index[k] < 0) {
-                    throw new QueryFailure(LogAnalyticsMetrics.Outcome.ERROR, null, "the answer lacks column " + names.get(k));
-                }
-            }
-            return new Cells(index);
-        }
-
-        String get(LogsTableRow row, int k) {
-            return row.getRow().get(index[k]).getValueAsString();
         }
     }
 
@@ -827,18 +730,6 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     static final class NotLeading extends Exception {
         NotLeading() {
             super("not the leader", null, false, false);
-        }
-    }
-
-    /** A query that must be retried later; {@code retryAfter} when the service said when. */
-    static final class QueryFailure extends Exception {
-        final LogAnalyticsMetrics.Outcome outcome;
-        final Duration retryAfter;
-
-        QueryFailure(LogAnalyticsMetrics.Outcome outcome, Duration retryAfter, String message) {
-            super(message, null, false, false);
-            this.outcome = outcome;
-            this.retryAfter = retryAfter;
         }
     }
 
