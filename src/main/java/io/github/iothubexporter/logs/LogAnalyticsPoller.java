@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
@@ -60,6 +59,12 @@ import java.util.function.BiConsumer;
  * its last blob write and before it stopped are counted again by the next leader (at least once, bounded by one poll).
  * <p>
  * The SDK's synchronous client runs on this poller's own thread, never on a Vert.x event loop.
+ *
+ * <h2>Parts</h2>
+ * {@link PollLoop} (the thread and its schedule), {@link WindowReader} (overlap check and pages),
+ * {@link PollPosition} (cursor, floor and keys, committed through the state writer), {@link LeaseHandover} (term
+ * checks and the shared position), {@link QueryRunner} and {@link RetryPolicy} (one query, and when to ask again),
+ * {@link PollerHealth}. This class wires them and runs one poll.
  */
 public final class LogAnalyticsPoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogAnalyticsPoller.class);
@@ -91,20 +96,12 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     private final Settings settings;
     private final Clock clock;
     private final LeaderLease lease;
-    private final RetryPolicy retryPolicy;
-    private final QueryRunner runner;
     // changed only by whichever thread runs pollOnce (it is synchronized)
     private final PollPosition position;
     private final LeaseHandover handover; // null without a lease
     private final WindowReader window;
-
-    // health
-    private volatile int consecutiveFailures;
-    private volatile String lastProblem = "no query yet";
-    private volatile boolean running;
-    private Thread thread;
-    private final Object sleepLock = new Object();
-    private boolean wakeup; // guarded by sleepLock
+    private final PollerHealth health;
+    private final PollLoop loop;
 
     public LogAnalyticsPoller(Settings settings, LogsQueryClient client, StateWriter writer, ConnectionLogListener listener,
                               io.prometheus.client.CollectorRegistry registry, BiConsumer<RejectReason, Integer> rejects,
@@ -119,14 +116,16 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         this.settings = settings;
         this.lease = lease;
         this.clock = clock;
-        this.retryPolicy = new RetryPolicy(settings.backoffBase(), settings.backoffMax(), settings.retryAfterMax(), clock);
+        RetryPolicy retryPolicy = new RetryPolicy(settings.backoffBase(), settings.backoffMax(), settings.retryAfterMax(), clock);
         this.position = new PollPosition(writer, settings.workspaceId(), settings.overlap().toMillis() * Ticks.PER_MILLI);
         this.handover = lease == null ? null : new LeaseHandover(lease, position, settings.workspaceId());
         LogAnalyticsMetrics metrics = new LogAnalyticsMetrics(registry, settings.workspaceId(), this::watermarkLagSeconds,
                 () -> lease == null || lease.leading() ? 1 : 0);
-        this.runner = new QueryRunner(client, settings.workspaceId(), settings.queryTimeout(), metrics, retryPolicy, clock);
+        QueryRunner runner = new QueryRunner(client, settings.workspaceId(), settings.queryTimeout(), metrics, retryPolicy, clock);
         this.window = new WindowReader(new KqlQueries(settings.hubs()), runner, position, handover, metrics, listener, rejects,
                 settings.maxRows());
+        this.health = new PollerHealth(lease, runner, clock, settings.interval(), this::watermarkLagSeconds);
+        this.loop = new PollLoop(this::pollOnce, lease, settings.interval(), retryPolicy);
     }
 
     /**
@@ -160,106 +159,14 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         LOG.info("Log Analytics poller starting: workspace {}, every {}, overlap {}, {} rows a page{}", settings.workspaceId(),
                 settings.interval(), settings.overlap(), settings.maxRows(),
                 settings.hubs().isEmpty() ? "" : ", hubs " + settings.hubs());
-        running = true;
-        thread = new Thread(this::loop, "loganalytics-poller");
-        thread.setDaemon(true);
-        thread.start();
+        loop.start();
         if (lease != null) {
-            lease.start(this::wake);
-        }
-    }
-
-    private void loop() {
-        int failures = 0;
-        while (running) {
-            if (lease != null && !lease.leading()) {
-                // standby: woken when the lease is acquired; otherwise look again after a renew interval
-                sleep(lease.settings().renewInterval());
-                continue;
-            }
-            long started = System.nanoTime();
-            PollResult r = pollOnce();
-            if (!running) {
-                break;
-            }
-            if (r.standby()) {
-                failures = 0;
-                continue;
-            }
-            Duration delay;
-            if (r.ok()) {
-                failures = 0;
-                delay = settings.interval().minusNanos(System.nanoTime() - started);
-            } else {
-                failures++;
-                delay = r.retryAfter() != null ? r.retryAfter() : retryPolicy.backoff(failures);
-                LOG.warn("Log Analytics poll failed ({}): {}; retrying in {} ms", r.outcome().label, r.problem(), delay.toMillis());
-            }
-            sleep(delay);
-        }
-    }
-
-    /** Ends the current wait early (the lease was gained or lost). */
-    private void wake() {
-        synchronized (sleepLock) {
-            wakeup = true;
-            sleepLock.notifyAll();
-        }
-    }
-
-    private void sleep(Duration d) {
-        long until = System.nanoTime() + Math.max(0, d.toNanos());
-        synchronized (sleepLock) {
-            while (running) {
-                if (wakeup) {
-                    wakeup = false;
-                    return;
-                }
-                long left = until - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(sleepLock, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+            lease.start(loop::wake);
         }
     }
 
     public Health health() {
-        if (lease != null && !lease.leading()) {
-            if (!lease.attempted()) {
-                return new Health(false, "starting: no answer from the lease " + lease.where() + " yet");
-            }
-            if (!lease.storageHealthy()) {
-                return new Health(false, "standby, and the lease " + lease.where() + " cannot be reached: " + lease.problem());
-            }
-            String problem = lease.problem();
-            return new Health(true, "standby: another replica holds the lease " + lease.where() + " and polls"
-                    + (problem.isEmpty() ? "" : " (last attempt: " + problem + ")") + "; trying every "
-                    + lease.settings().renewInterval().toSeconds() + " s");
-        }
-        Health h = ownHealth();
-        return lease == null ? h : new Health(h.ready(), h.detail() + "; leader (lease " + lease.where() + ")");
-    }
-
-    private Health ownHealth() {
-        long last = runner.lastSuccessMillis();
-        if (last == 0) {
-            return new Health(false, consecutiveFailures == 0 ? "starting: no query answered yet"
-                    : "failing since start: " + lastProblem);
-        }
-        long age = clock.millis() - last;
-        double lag = watermarkLagSeconds();
-        String lagText = Double.isNaN(lag) ? "" : String.format(java.util.Locale.ROOT, ", watermark lag %.0f s", lag);
-        if (consecutiveFailures >= 3 && age > 2 * settings.interval().toMillis()) {
-            return new Health(false, "failing (" + consecutiveFailures + " polls): " + lastProblem + "; last success "
-                    + age / 1000 + " s ago" + lagText);
-        }
-        return new Health(true, "ok: last success " + age / 1000 + " s ago" + lagText);
+        return health.health();
     }
 
     /**
@@ -290,8 +197,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
             if (hi > position.cursor()) {
                 window.read(hi, tally);
             }
-            consecutiveFailures = 0;
-            lastProblem = "";
+            health.succeeded();
             window.pollSucceeded();
             if (handover != null) {
                 handover.share(term);
@@ -303,20 +209,17 @@ public final class LogAnalyticsPoller implements AutoCloseable {
             LOG.info("Log Analytics: not the leader (any more); nothing more of this poll is counted");
             return tally.standby();
         } catch (QueryFailure f) {
-            consecutiveFailures++;
-            lastProblem = f.getMessage();
+            health.failed(f.getMessage());
             if (f.outcome == LogAnalyticsMetrics.Outcome.PARTIAL) {
                 window.partialResult();
             }
             return tally.result(f.outcome, f.retryAfter, f.getMessage());
         } catch (CommitFailure e) {
-            consecutiveFailures++;
-            lastProblem = e.getMessage();
+            health.failed(e.getMessage());
             position.forget(); // in-memory position may be ahead of the durable one: reload it
             return tally.result(LogAnalyticsMetrics.Outcome.ERROR, null, e.getMessage());
         } catch (RuntimeException e) {
-            consecutiveFailures++;
-            lastProblem = e.toString();
+            health.failed(e.toString());
             position.forget();
             LOG.error("Log Analytics poll failed unexpectedly", e);
             return tally.result(LogAnalyticsMetrics.Outcome.ERROR, null, e.toString());
@@ -326,18 +229,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     /** Stops polling; an in-flight query is abandoned (its page is not committed). */
     @Override
     public void close() {
-        running = false;
-        synchronized (sleepLock) {
-            sleepLock.notifyAll();
-        }
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.stop();
         if (lease != null) {
             lease.close(); // after the loop has stopped: released, so another replica takes over at its next attempt
         }
