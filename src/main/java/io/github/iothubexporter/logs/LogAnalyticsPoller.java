@@ -1,43 +1,24 @@
 package io.github.iothubexporter.logs;
 
 import com.azure.core.credential.TokenCredential;
-import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpClient;
-import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.policy.FixedDelayOptions;
 import com.azure.core.http.policy.HttpLogDetailLevel;
 import com.azure.core.http.policy.HttpLogOptions;
 import com.azure.core.http.policy.RetryOptions;
-import com.azure.core.http.rest.Response;
-import com.azure.core.util.Context;
 import com.azure.monitor.query.LogsQueryClient;
 import com.azure.monitor.query.LogsQueryClientBuilder;
-import com.azure.monitor.query.models.LogsQueryOptions;
-import com.azure.monitor.query.models.LogsQueryResult;
-import com.azure.monitor.query.models.LogsQueryResultStatus;
-import com.azure.monitor.query.models.LogsTable;
-import com.azure.monitor.query.models.LogsTableCell;
-import com.azure.monitor.query.models.LogsTableRow;
 import io.github.iothubexporter.ingest.RejectReason;
+import io.github.iothubexporter.logs.LeaseHandover.NotLeading;
+import io.github.iothubexporter.logs.PollPosition.CommitFailure;
+import io.github.iothubexporter.logs.QueryRunner.QueryFailure;
 import io.github.iothubexporter.state.StateWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
@@ -78,14 +59,16 @@ import java.util.function.BiConsumer;
  * its last blob write and before it stopped are counted again by the next leader (at least once, bounded by one poll).
  * <p>
  * The SDK's synchronous client runs on this poller's own thread, never on a Vert.x event loop.
+ *
+ * <h2>Parts</h2>
+ * {@link PollLoop} (the thread and its schedule), {@link WindowReader} (overlap check and pages),
+ * {@link PollPosition} (cursor, floor and keys, committed through the state writer), {@link LeaseHandover} (term
+ * checks and the shared position), {@link QueryRunner} and {@link RetryPolicy} (one query, and when to ask again),
+ * {@link PollerHealth}. This class wires them and runs one poll.
  */
 public final class LogAnalyticsPoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogAnalyticsPoller.class);
     public static final String SOURCE = "loganalytics";
-    static final int MAX_REPAIR_SECONDS = 200;
-    private static final int MIN_PAGE = 500;
-    private static final int MAX_ROWS_PER_REQUEST = 500_000; // the service's own row limit
-    private static final byte POSITION_FORMAT = 1;
 
     /** What the poller needs; see docs/configuration.md for the matching keys. */
     public record Settings(String workspaceId, Duration interval, Duration overlap, Duration queryTimeout, int maxRows,
@@ -111,37 +94,14 @@ public final class LogAnalyticsPoller implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final LogsQueryClient client;
-    private final StateWriter writer;
-    private final ConnectionLogListener listener;
-    private final LogAnalyticsMetrics metrics;
-    private final BiConsumer<RejectReason, Integer> rejects;
     private final Clock clock;
-    private final KqlQueries queries;
-    private final ConnectionLogParser parser = new ConnectionLogParser();
-    private final String cursorKey;
-    private final String slotPrefix;
-    private final long overlapTicks;
     private final LeaderLease lease;
-    private static final int SHARED_MAGIC = 0x4C415731; // "LAW1"
-
-    // position (owned by whichever thread runs pollOnce; pollOnce is synchronized)
-    private boolean loaded;
-    private long cursor;
-    private long floor;
-    private SeenRecords seen = new SeenRecords();
-    private volatile long cursorMillis = Long.MIN_VALUE;
-    private int pageSize;
-    private long syncedTerm = -1; // the lease term whose shared position has been merged into this one
-
-    // health
-    private volatile long lastSuccessMillis;
-    private volatile int consecutiveFailures;
-    private volatile String lastProblem = "no query yet";
-    private volatile boolean running;
-    private Thread thread;
-    private final Object sleepLock = new Object();
-    private boolean wakeup; // guarded by sleepLock
+    // changed only by whichever thread runs pollOnce (it is synchronized)
+    private final PollPosition position;
+    private final LeaseHandover handover; // null without a lease
+    private final WindowReader window;
+    private final PollerHealth health;
+    private final PollLoop loop;
 
     public LogAnalyticsPoller(Settings settings, LogsQueryClient client, StateWriter writer, ConnectionLogListener listener,
                               io.prometheus.client.CollectorRegistry registry, BiConsumer<RejectReason, Integer> rejects,
@@ -155,18 +115,17 @@ public final class LogAnalyticsPoller implements AutoCloseable {
                               Clock clock, LeaderLease lease) {
         this.settings = settings;
         this.lease = lease;
-        this.client = client;
-        this.writer = writer;
-        this.listener = listener;
-        this.rejects = rejects;
         this.clock = clock;
-        this.queries = new KqlQueries(settings.hubs());
-        this.overlapTicks = settings.overlap().toMillis() * Ticks.PER_MILLI;
-        this.pageSize = settings.maxRows();
-        this.cursorKey = "loganalytics/" + settings.workspaceId() + "/cursor";
-        this.slotPrefix = "loganalytics/" + settings.workspaceId() + "/seen/";
-        this.metrics = new LogAnalyticsMetrics(registry, settings.workspaceId(), this::watermarkLagSeconds,
+        RetryPolicy retryPolicy = new RetryPolicy(settings.backoffBase(), settings.backoffMax(), settings.retryAfterMax(), clock);
+        this.position = new PollPosition(writer, settings.workspaceId(), settings.overlap().toMillis() * Ticks.PER_MILLI);
+        this.handover = lease == null ? null : new LeaseHandover(lease, position, settings.workspaceId());
+        LogAnalyticsMetrics metrics = new LogAnalyticsMetrics(registry, settings.workspaceId(), this::watermarkLagSeconds,
                 () -> lease == null || lease.leading() ? 1 : 0);
+        QueryRunner runner = new QueryRunner(client, settings.workspaceId(), settings.queryTimeout(), metrics, retryPolicy, clock);
+        this.window = new WindowReader(new KqlQueries(settings.hubs()), runner, position, handover, metrics, listener, rejects,
+                settings.maxRows());
+        this.health = new PollerHealth(lease, runner, clock, settings.interval(), this::watermarkLagSeconds);
+        this.loop = new PollLoop(this::pollOnce, lease, settings.interval(), retryPolicy);
     }
 
     /**
@@ -191,7 +150,7 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         if (lease != null && !lease.leading()) {
             return Double.NaN;
         }
-        long c = cursorMillis;
+        long c = position.cursorMillis();
         return c == Long.MIN_VALUE ? Double.NaN : Math.max(0, clock.millis() - c) / 1000.0;
     }
 
@@ -200,115 +159,14 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         LOG.info("Log Analytics poller starting: workspace {}, every {}, overlap {}, {} rows a page{}", settings.workspaceId(),
                 settings.interval(), settings.overlap(), settings.maxRows(),
                 settings.hubs().isEmpty() ? "" : ", hubs " + settings.hubs());
-        running = true;
-        thread = new Thread(this::loop, "loganalytics-poller");
-        thread.setDaemon(true);
-        thread.start();
+        loop.start();
         if (lease != null) {
-            lease.start(this::wake);
-        }
-    }
-
-    private void loop() {
-        int failures = 0;
-        while (running) {
-            if (lease != null && !lease.leading()) {
-                // standby: woken when the lease is acquired; otherwise look again after a renew interval
-                sleep(lease.settings().renewInterval());
-                continue;
-            }
-            long started = System.nanoTime();
-            PollResult r = pollOnce();
-            if (!running) {
-                break;
-            }
-            if (r.standby()) {
-                failures = 0;
-                continue;
-            }
-            Duration delay;
-            if (r.ok()) {
-                failures = 0;
-                delay = settings.interval().minusNanos(System.nanoTime() - started);
-            } else {
-                failures++;
-                delay = r.retryAfter() != null ? r.retryAfter() : backoff(failures);
-                LOG.warn("Log Analytics poll failed ({}): {}; retrying in {} ms", r.outcome().label, r.problem(), delay.toMillis());
-            }
-            sleep(delay);
-        }
-    }
-
-    /** Exponential backoff with "equal jitter": half of the step fixed, half random. */
-    Duration backoff(int failures) {
-        long base = settings.backoffBase().toMillis();
-        long cap = settings.backoffMax().toMillis();
-        long step = failures >= 30 ? cap : Math.min(cap, base << Math.min(30, failures - 1));
-        long half = step / 2;
-        return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
-    }
-
-    /** Ends the current wait early (the lease was gained or lost). */
-    private void wake() {
-        synchronized (sleepLock) {
-            wakeup = true;
-            sleepLock.notifyAll();
-        }
-    }
-
-    private void sleep(Duration d) {
-        long until = System.nanoTime() + Math.max(0, d.toNanos());
-        synchronized (sleepLock) {
-            while (running) {
-                if (wakeup) {
-                    wakeup = false;
-                    return;
-                }
-                long left = until - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(sleepLock, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+            lease.start(loop::wake);
         }
     }
 
     public Health health() {
-        if (lease != null && !lease.leading()) {
-            if (!lease.attempted()) {
-                return new Health(false, "starting: no answer from the lease " + lease.where() + " yet");
-            }
-            if (!lease.storageHealthy()) {
-                return new Health(false, "standby, and the lease " + lease.where() + " cannot be reached: " + lease.problem());
-            }
-            String problem = lease.problem();
-            return new Health(true, "standby: another replica holds the lease " + lease.where() + " and polls"
-                    + (problem.isEmpty() ? "" : " (last attempt: " + problem + ")") + "; trying every "
-                    + lease.settings().renewInterval().toSeconds() + " s");
-        }
-        Health h = ownHealth();
-        return lease == null ? h : new Health(h.ready(), h.detail() + "; leader (lease " + lease.where() + ")");
-    }
-
-    private Health ownHealth() {
-        long last = lastSuccessMillis;
-        if (last == 0) {
-            return new Health(false, consecutiveFailures == 0 ? "starting: no query answered yet"
-                    : "failing since start: " + lastProblem);
-        }
-        long age = clock.millis() - last;
-        double lag = watermarkLagSeconds();
-        String lagText = Double.isNaN(lag) ? "" : String.format(java.util.Locale.ROOT, ", watermark lag %.0f s", lag);
-        if (consecutiveFailures >= 3 && age > 2 * settings.interval().toMillis()) {
-            return new Health(false, "failing (" + consecutiveFailures + " polls): " + lastProblem + "; last success "
-                    + age / 1000 + " s ago" + lagText);
-        }
-        return new Health(true, "ok: last success " + age / 1000 + " s ago" + lagText);
+        return health.health();
     }
 
     /**
@@ -319,539 +177,66 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         Tally tally = new Tally();
         long term = 0;
         try {
-            if (lease != null) {
-                term = lease.term();
-                if (!lease.leading(term)) {
-                    throw new NotLeading();
-                }
-                if (syncedTerm != term) {
-                    loaded = false; // a new term: another replica may have moved the position since this one was loaded
+            if (handover != null) {
+                term = handover.currentTerm();
+                if (!handover.synced(term)) {
+                    position.forget(); // a new term: another replica may have moved the position since this one was loaded
                 }
             }
-            if (!loaded) {
-                load();
+            if (!position.loaded()) {
+                position.load();
             }
-            if (lease != null && syncedTerm != term) {
-                adoptShared(term);
-                syncedTerm = term;
+            if (handover != null && !handover.synced(term)) {
+                handover.adoptShared(term);
             }
             tally.term = term;
             long hi = Ticks.floorSecond(Ticks.ofMillis(clock.millis()));
-            if (cursor == 0) {
-                cursor = hi - Ticks.ofMillis(settings.startLookback().toMillis());
-                floor = cursor;
-                seen = new SeenRecords();
-                commit();
-                cursorMillis = Ticks.toMillis(cursor);
-                LOG.info("Log Analytics: no saved position for workspace {}; starting at ingestion time {}",
-                        settings.workspaceId(), java.time.Instant.ofEpochMilli(Ticks.toMillis(cursor)));
+            if (position.cursor() == 0) {
+                position.startAt(hi - Ticks.ofMillis(settings.startLookback().toMillis()));
             }
-            if (hi > cursor) {
-                long[] repair = overlapCheck(tally);
-                fetchWindow(hi, repair, tally);
+            if (hi > position.cursor()) {
+                window.read(hi, tally);
             }
-            consecutiveFailures = 0;
-            lastProblem = "";
-            pageSize = Math.min(settings.maxRows(), pageSize * 2); // recover from a partial result's halving
-            if (lease != null) {
-                share(term);
+            health.succeeded();
+            window.pollSucceeded();
+            if (handover != null) {
+                handover.share(term);
             }
             return tally.result(LogAnalyticsMetrics.Outcome.SUCCESS, null, null);
         } catch (NotLeading e) {
-            loaded = false; // keys of an uncommitted page may be in memory; the next term reloads and merges anyway
-            syncedTerm = -1;
+            position.forget(); // keys of an uncommitted page may be in memory; the next term reloads and merges anyway
+            handover.forget();
             LOG.info("Log Analytics: not the leader (any more); nothing more of this poll is counted");
             return tally.standby();
         } catch (QueryFailure f) {
-            consecutiveFailures++;
-            lastProblem = f.getMessage();
+            health.failed(f.getMessage());
             if (f.outcome == LogAnalyticsMetrics.Outcome.PARTIAL) {
-                pageSize = Math.max(Math.min(MIN_PAGE, settings.maxRows()), pageSize / 2);
+                window.partialResult();
             }
             return tally.result(f.outcome, f.retryAfter, f.getMessage());
         } catch (CommitFailure e) {
-            consecutiveFailures++;
-            lastProblem = e.getMessage();
-            loaded = false; // in-memory position may be ahead of the durable one: reload it
+            health.failed(e.getMessage());
+            position.forget(); // in-memory position may be ahead of the durable one: reload it
             return tally.result(LogAnalyticsMetrics.Outcome.ERROR, null, e.getMessage());
         } catch (RuntimeException e) {
-            consecutiveFailures++;
-            lastProblem = e.toString();
-            loaded = false;
+            health.failed(e.toString());
+            position.forget();
             LOG.error("Log Analytics poll failed unexpectedly", e);
             return tally.result(LogAnalyticsMetrics.Outcome.ERROR, null, e.toString());
         }
     }
 
-    /** Seconds of [max(C − overlap, floor), C) where the service now holds more rows than were counted. */
-    private long[] overlapCheck(Tally tally) throws QueryFailure {
-        long lo = Math.max(cursor - overlapTicks, floor);
-        if (lo >= cursor) {
-            return new long[0];
-        }
-        LogsTable table = run(queries.count(lo, cursor));
-        Map<Long, Long> server = new LinkedHashMap<>();
-        List<LogsTableRow> rows = table.getRows();
-        for (LogsTableRow row : rows) {
-            Cells c = Cells.of(row, KqlQueries.COUNT_COLUMNS);
-            long second = Ticks.parse(c.get(row, 0));
-            String records = c.get(row, 1);
-            if (second == Ticks.INVALID || records == null) {
-                throw new QueryFailure(LogAnalyticsMetrics.Outcome.ERROR, null, "count query returned an unreadable row");
-            }
-            server.merge(second, Long.parseLong(records), Long::sum);
-        }
-        long[] local = seen.countBySecond(lo, cursor);
-        Map<Long, Long> counted = new java.util.HashMap<>();
-        for (int i = 0; i < local.length; i += 2) {
-            counted.put(local[i], local[i + 1]);
-        }
-        List<Long> dirty = new ArrayList<>();
-        for (Map.Entry<Long, Long> e : server.entrySet()) {
-            long missing = e.getValue() - counted.getOrDefault(e.getKey(), 0L);
-            if (missing > 0) {
-                dirty.add(e.getKey());
-            }
-        }
-        long[] out = dirty.stream().mapToLong(Long::longValue).sorted().toArray();
-        if (out.length > 0) {
-            LOG.debug("Overlap check: {} seconds below the cursor hold records not counted yet", out.length);
-        }
-        return out;
-    }
-
-    /**
-     * Reads [start, hi) page by page, oldest ingestion first, where start is the cursor or the first second to
-     * repair. After each page, everything below the page's last ingestion tick has been read; above the old
-     * cursor that becomes the new cursor.
-     */
-    private void fetchWindow(long hi, long[] repair, Tally tally) throws QueryFailure, CommitFailure, NotLeading {
-        long fresh = cursor;
-        long[] filter = repair.length > MAX_REPAIR_SECONDS ? new long[0] : repair; // too many: re-read the whole range
-        long pageLo = repair.length > 0 ? repair[0] : cursor;
-        long pageHi = hi;
-        int take = pageSize;
-        String[] v = new String[KqlQueries.FETCH_COLUMNS.size()];
-        while (true) {
-            List<LogsTableRow> rows = run(queries.fetch(pageLo, pageHi, fresh, pageLo < fresh ? filter : new long[0], take)).getRows();
-            tally.pages++;
-            List<ConnectionLogRecord> fresher = new ArrayList<>();
-            Map<RejectReason, Integer> rejected = new java.util.EnumMap<>(RejectReason.class);
-            long maxTick = Long.MIN_VALUE;
-            int lateInPage = 0;
-            Cells cells = rows.isEmpty() ? null : Cells.of(rows.get(0), KqlQueries.FETCH_COLUMNS);
-            for (LogsTableRow row : rows) {
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = cells.get(row, i);
-                }
-                long tick = Ticks.parse(v[0]);
-                if (tick == Ticks.INVALID) {
-                    throw new QueryFailure(LogAnalyticsMetrics.Outcome.ERROR, null, "a row has no readable IngestionTime");
-                }
-                maxTick = Math.max(maxTick, tick);
-                if (!seen.add(SeenRecords.key(v), tick)) {
-                    tally.duplicates++;
-                    metrics.duplicates.inc();
-                    continue;
-                }
-                try {
-                    fresher.add(parser.parseRow(v[1], v[2], v[3], v[4], v[5], v[6], v[7]));
-                    if (tick < fresh) {
-                        lateInPage++;
-                    }
-                } catch (RecordRejectedException e) {
-                    tally.rejected++;
-                    rejected.merge(e.reason(), 1, Integer::sum);
-                    LOG.debug("Log Analytics row rejected: {}", e.getMessage());
-                }
-            }
-            boolean full = rows.size() >= take;
-            long readUpTo;
-            long nextLo;
-            long nextHi = hi;
-            int nextTake = pageSize;
-            if (!full) {
-                readUpTo = pageHi;
-                nextLo = pageHi;
-            } else if (maxTick > pageLo) {
-                readUpTo = maxTick; // rows at maxTick may continue on the next page: the key set sorts them out
-                nextLo = maxTick;
-            } else if (pageHi - pageLo > 1) {
-                readUpTo = pageLo; // a whole page at one ingestion tick: read that tick alone, as far as the service allows
-                nextLo = pageLo;
-                nextHi = pageLo + 1;
-                nextTake = MAX_ROWS_PER_REQUEST;
-            } else {
-                throw new QueryFailure(LogAnalyticsMetrics.Outcome.ERROR, null, "more than " + MAX_ROWS_PER_REQUEST
-                        + " records share one ingestion time; they cannot be read in one query");
-            }
-            commitAndDeliver(readUpTo >= fresh ? readUpTo : cursor, fresher, lateInPage, rejected, tally);
-            if (!full && pageHi >= hi) {
-                return;
-            }
-            pageLo = nextLo;
-            pageHi = nextHi;
-            take = nextTake;
-        }
-    }
-
-    private void commitAndDeliver(long newCursor, List<ConnectionLogRecord> records, int late,
-                                  Map<RejectReason, Integer> rejected, Tally tally) throws CommitFailure, NotLeading {
-        if (lease != null && !lease.leading(tally.term)) {
-            throw new NotLeading(); // the lease may be another replica's by now: this page is neither saved nor counted
-        }
-        cursor = Math.max(cursor, newCursor);
-        seen.pruneBelow(cursor - overlapTicks);
-        commit();
-        cursorMillis = Ticks.toMillis(cursor);
-        metrics.counted.inc(records.size());
-        metrics.late.inc(late);
-        tally.counted += records.size();
-        tally.late += late;
-        int rej = rejected.values().stream().mapToInt(Integer::intValue).sum();
-        if (rej > 0) {
-            metrics.rejected.inc(rej);
-            rejected.forEach(rejects);
-        }
-        if (!records.isEmpty()) {
-            try {
-                listener.onRecords(records, SOURCE);
-            } catch (RuntimeException e) {
-                LOG.error("A Connections record listener failed; the records stay counted as read", e);
-            }
-        }
-    }
-
-    /** Durably writes the cursor and the seen-set minutes that changed; waits for the fsync. */
-    private void commit() throws CommitFailure {
-        Map<String, byte[]> positions = new LinkedHashMap<>();
-        seen.drainWrites().forEach((slot, value) -> positions.put(slotPrefix + slot, value));
-        positions.put(cursorKey, ByteBuffer.allocate(1 + 8 * 3).put(POSITION_FORMAT).putLong(cursor).putLong(floor)
-                .putLong(overlapTicks).array());
-        try {
-            writer.commitPositions(positions).get(60, TimeUnit.SECONDS);
-            // (on failure the caller reloads the durable position, so drained writes are not lost track of)
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CommitFailure("interrupted while saving the Log Analytics position");
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new CommitFailure("cannot save the Log Analytics position: " + cause);
-        }
-    }
-
-    /** Reads the committed cursor and keys through the state writer. */
-    private void load() throws CommitFailure {
-        Map<String, byte[]> stored;
-        try {
-            stored = writer.read(store -> {
-                Map<String, byte[]> m = new LinkedHashMap<>();
-                byte[] c = store.meta(cursorKey);
-                if (c != null) {
-                    m.put(cursorKey, c);
-                }
-                for (int i = 0; i < SeenRecords.SLOTS; i++) {
-                    byte[] s = store.meta(slotPrefix + i);
-                    if (s != null) {
-                        m.put(slotPrefix + i, s);
-                    }
-                }
-                return m;
-            }).get(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CommitFailure("interrupted while reading the Log Analytics position");
-        } catch (ExecutionException | TimeoutException e) {
-            throw new CommitFailure("cannot read the Log Analytics position: " + (e instanceof ExecutionException ? e.getCause() : e));
-        }
-        seen = new SeenRecords();
-        byte[] c = stored.get(cursorKey);
-        if (c == null || c.length != 25 || c[0] != POSITION_FORMAT) {
-            cursor = 0;
-            floor = 0;
-        } else {
-            ByteBuffer b = ByteBuffer.wrap(c, 1, 24);
-            cursor = b.getLong();
-            floor = b.getLong();
-            long storedOverlap = b.getLong();
-            if (storedOverlap < overlapTicks) {
-                // keys were kept for a shorter overlap: do not look for late records where none are remembered
-                floor = Math.max(floor, cursor - storedOverlap);
-            }
-            for (Map.Entry<String, byte[]> e : stored.entrySet()) {
-                if (e.getKey().startsWith(slotPrefix)) {
-                    seen.decode(e.getValue(), cursor - Math.min(overlapTicks, storedOverlap));
-                }
-            }
-            cursorMillis = Ticks.toMillis(cursor);
-            LOG.info("Log Analytics: resuming workspace {} at ingestion time {} ({} recent records remembered)",
-                    settings.workspaceId(), java.time.Instant.ofEpochMilli(cursorMillis), seen.size());
-        }
-        loaded = true;
-    }
-
-    /**
-     * Merges the position the last leader left in the lease blob into this replica's (at the start of each term): the
-     * later cursor wins, with the floor that goes with it, and the counted keys of both are kept, so the overlap check
-     * neither re-counts what the other replica counted nor looks for late records where no keys are known. The result
-     * is committed here before anything is counted.
-     */
-    private void adoptShared(long term) throws CommitFailure {
-        LeaderLease.Content content;
-        try {
-            content = lease.read();
-        } catch (IllegalStateException e) {
-            throw new CommitFailure(e.getMessage());
-        }
-        Shared shared = content == null ? null : Shared.decode(content.data(), settings.workspaceId());
-        if (shared == null) {
-            LOG.info("Log Analytics: leader for workspace {} (term {}); no shared position in the lease blob yet, so this "
-                    + "replica's own is used", settings.workspaceId(), term);
-            return;
-        }
-        long own = cursor;
-        if (shared.cursor > cursor) {
-            cursor = shared.cursor;
-            floor = Math.max(shared.floor, shared.cursor - Math.min(shared.overlapTicks, overlapTicks));
-            seen.pruneBelow(cursor - overlapTicks);
-        }
-        long cutoff = cursor - Math.min(overlapTicks, shared.overlapTicks);
-        for (byte[] bucket : shared.buckets) {
-            seen.merge(bucket, cutoff);
-        }
-        commit();
-        cursorMillis = Ticks.toMillis(cursor);
-        LOG.info("Log Analytics: leader for workspace {} (term {}); starting at ingestion time {} (own position {}, shared {})",
-                settings.workspaceId(), term, java.time.Instant.ofEpochMilli(cursorMillis),
-                own == 0 ? "none" : java.time.Instant.ofEpochMilli(Ticks.toMillis(own)),
-                java.time.Instant.ofEpochMilli(Ticks.toMillis(shared.cursor)));
-    }
-
-    /** Leaves this position in the lease blob for the next leader; a failure only costs the next leader some repeats. */
-    private void share(long term) {
-        byte[] data = Shared.encode(settings.workspaceId(), cursor, floor, overlapTicks, seen.encodeAll());
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("workspace", settings.workspaceId());
-        metadata.put("watermark", java.time.Instant.ofEpochMilli(Ticks.toMillis(cursor)).toString());
-        metadata.put("holder", HOLDER);
-        try {
-            lease.write(term, data, metadata);
-        } catch (LeaderLease.LostLease e) {
-            LOG.warn("Log Analytics: the watermark could not be shared, the lease is lost ({})", e.getMessage());
-        } catch (IllegalStateException e) {
-            LOG.warn("Log Analytics: {}; the next leader would start from the last shared watermark", e.getMessage());
-        }
-    }
-
-    /** This host's name for the lease blob's metadata (which replica wrote it last): ASCII only. */
-    private static final String HOLDER = holderName();
-
-    private static String holderName() {
-        String h = System.getenv("HOSTNAME");
-        if (h == null || h.isBlank()) {
-            try {
-                h = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException e) {
-                h = "unknown";
-            }
-        }
-        return h.replaceAll("[^\\x21-\\x7e]", "_");
-    }
-
-    /** The shared position's bytes: magic, workspace, cursor, floor, overlap, then the seen-set buckets. */
-    private record Shared(long cursor, long floor, long overlapTicks, List<byte[]> buckets) {
-        static byte[] encode(String workspace, long cursor, long floor, long overlapTicks, List<byte[]> buckets) {
-            byte[] ws = workspace.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            int size = 4 + 2 + ws.length + 24 + 4;
-            for (byte[] b : buckets) {
-                size += 4 + b.length;
-            }
-            ByteBuffer out = ByteBuffer.allocate(size).putInt(SHARED_MAGIC).putShort((short) ws.length).put(ws)
-                    .putLong(cursor).putLong(floor).putLong(overlapTicks).putInt(buckets.size());
-            for (byte[] b : buckets) {
-                out.putInt(b.length).put(b);
-            }
-            return out.array();
-        }
-
-        /** Null for an empty blob, another format, or another workspace's position. */
-        static Shared decode(byte[] data, String workspace) {
-            if (data == null || data.length < 4 + 2 + 24 + 4) {
-                return null;
-            }
-            try {
-                ByteBuffer in = ByteBuffer.wrap(data);
-                if (in.getInt() != SHARED_MAGIC) {
-                    return null;
-                }
-                byte[] ws = new byte[in.getShort() & 0xffff];
-                in.get(ws);
-                if (!new String(ws, java.nio.charset.StandardCharsets.UTF_8).equals(workspace)) {
-                    LOG.warn("Log Analytics: the lease blob holds the position of another workspace; not used");
-                    return null;
-                }
-                long cursor = in.getLong();
-                long floor = in.getLong();
-                long overlap = in.getLong();
-                int n = in.getInt();
-                List<byte[]> buckets = new ArrayList<>(Math.min(Math.max(n, 0), SeenRecords.SLOTS));
-                for (int i = 0; i < n; i++) {
-                    byte[] b = new byte[in.getInt()];
-                    in.get(b);
-                    buckets.add(b);
-                }
-                return cursor > 0 ? new Shared(cursor, floor, overlap, buckets) : null;
-            } catch (RuntimeException e) {
-                LOG.warn("Log Analytics: the lease blob's position is unreadable ({}); not used", e.toString());
-                return null;
-            }
-        }
-    }
-
-    /** Runs one query; a complete result, or a {@link QueryFailure} saying what to do next. */
-    private LogsTable run(String kql) throws QueryFailure {
-        long t0 = System.nanoTime();
-        LogAnalyticsMetrics.Outcome outcome = LogAnalyticsMetrics.Outcome.ERROR;
-        try {
-            Response<LogsQueryResult> response = client.queryWorkspaceWithResponse(settings.workspaceId(), kql, null,
-                    new LogsQueryOptions().setServerTimeout(settings.queryTimeout()), Context.NONE);
-            LogsQueryResult result = response.getValue();
-            LogsQueryResultStatus status = result.getQueryResultStatus();
-            if (status == LogsQueryResultStatus.PARTIAL_FAILURE || result.getError() != null) {
-                outcome = LogAnalyticsMetrics.Outcome.PARTIAL;
-                String detail = result.getError() == null ? "partial result"
-                        : result.getError().getCode() + ": " + result.getError().getMessage();
-                throw new QueryFailure(outcome, null, "incomplete result (" + detail + "); nothing of it is used");
-            }
-            if (result.getAllTables() == null || result.getAllTables().isEmpty()) {
-                throw new QueryFailure(outcome, null, "the answer holds no table");
-            }
-            outcome = LogAnalyticsMetrics.Outcome.SUCCESS;
-            long now = clock.millis();
-            lastSuccessMillis = now;
-            metrics.success(now);
-            return result.getAllTables().get(0);
-        } catch (HttpResponseException e) {
-            int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
-            if (status == 429) {
-                outcome = LogAnalyticsMetrics.Outcome.THROTTLED;
-                Duration retryAfter = retryAfter(e.getResponse().getHeaders());
-                throw new QueryFailure(outcome, retryAfter, "throttled (429)" + (retryAfter == null ? ""
-                        : ", Retry-After " + retryAfter.toMillis() + " ms"));
-            }
-            throw new QueryFailure(outcome, null, (status == 0 ? "" : "HTTP " + status + ": ") + brief(e.getMessage()));
-        } catch (QueryFailure f) {
-            throw f;
-        } catch (RuntimeException e) {
-            // timeouts, connection failures, authentication (the credential chain), deserialization
-            throw new QueryFailure(outcome, null, brief(describe(e)));
-        } finally {
-            metrics.query(outcome, (System.nanoTime() - t0) / 1e9);
-        }
-    }
-
-    private static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == e ? e.toString() : e.getClass().getSimpleName() + ": " + root;
-    }
-
-    private static String brief(String s) {
-        if (s == null) {
-            return "";
-        }
-        String one = s.replace('\n', ' ');
-        return one.length() > 300 ? one.substring(0, 300) + "…" : one;
-    }
-
-    /** {@code retry-after-ms}, {@code x-ms-retry-after-ms}, or {@code Retry-After} in seconds or as an HTTP date; capped. */
-    Duration retryAfter(HttpHeaders headers) {
-        Duration d = null;
-        for (String name : new String[]{"retry-after-ms", "x-ms-retry-after-ms"}) {
-            String v = headers.getValue(name);
-            if (d == null && v != null) {
-                try {
-                    d = Duration.ofMillis(Math.max(0, (long) Double.parseDouble(v.trim())));
-                } catch (NumberFormatException ignored) {
-                    // try the next header
-                }
-            }
-        }
-        String v = headers.getValue("Retry-After");
-        if (d == null && v != null) {
-            try {
-                d = Duration.ofMillis((long) (Double.parseDouble(v.trim()) * 1000));
-            } catch (NumberFormatException notSeconds) {
-                try {
-                    d = Duration.between(clock.instant(), ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-                } catch (DateTimeParseException ignored) {
-                    // unusable: fall back to the backoff
-                }
-            }
-        }
-        if (d == null) {
-            return null;
-        }
-        if (d.isNegative()) {
-            d = Duration.ZERO;
-        }
-        return d.compareTo(settings.retryAfterMax()) > 0 ? settings.retryAfterMax() : d;
-    }
-
     /** Stops polling; an in-flight query is abandoned (its page is not committed). */
     @Override
     public void close() {
-        running = false;
-        synchronized (sleepLock) {
-            sleepLock.notifyAll();
-        }
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.stop();
         if (lease != null) {
             lease.close(); // after the loop has stopped: released, so another replica takes over at its next attempt
         }
     }
 
-    /** Column positions of a result, found from the cells' names (1.5.2 returns no column list). */
-    private static final class Cells {
-        private final int[] index;
-
-        private Cells(int[] index) {
-            this.index = index;
-        }
-
-        static Cells of(LogsTableRow first, List<String> names) throws QueryFailure {
-            List<LogsTableCell> cells = first.getRow();
-            int[] index = new int[names.size()];
-            Arrays.fill(index, -1);
-            for (int i = 0; i < cells.size(); i++) {
-                int k = names.indexOf(cells.get(i).getColumnName());
-                if (k >= 0) {
-                    index[k] = i;
-                }
-            }
-            for (int k = 0; k < index.length; k++) {
-                if (index[k] < 0) {
-                    throw new QueryFailure(LogAnalyticsMetrics.Outcome.ERROR, null, "the answer lacks column " + names.get(k));
-                }
-            }
-            return new Cells(index);
-        }
-
-        String get(LogsTableRow row, int k) {
-            return row.getRow().get(index[k]).getValueAsString();
-        }
-    }
-
-    private static final class Tally {
+    /** What a poll has done so far. */
+    static final class Tally {
         int pages;
         int counted;
         int duplicates;
@@ -866,32 +251,6 @@ public final class LogAnalyticsPoller implements AutoCloseable {
         PollResult standby() {
             return new PollResult(LogAnalyticsMetrics.Outcome.SUCCESS, pages, counted, duplicates, late, rejected, null,
                     "another replica holds the lease", true);
-        }
-    }
-
-    /** This replica does not hold the lease (or not in the term the poll started in). */
-    static final class NotLeading extends Exception {
-        NotLeading() {
-            super("not the leader", null, false, false);
-        }
-    }
-
-    /** A query that must be retried later; {@code retryAfter} when the service said when. */
-    static final class QueryFailure extends Exception {
-        final LogAnalyticsMetrics.Outcome outcome;
-        final Duration retryAfter;
-
-        QueryFailure(LogAnalyticsMetrics.Outcome outcome, Duration retryAfter, String message) {
-            super(message, null, false, false);
-            this.outcome = outcome;
-            this.retryAfter = retryAfter;
-        }
-    }
-
-    /** The position could not be saved or read: nothing of the page is handed on. */
-    static final class CommitFailure extends Exception {
-        CommitFailure(String message) {
-            super(message, null, false, false);
         }
     }
 }
