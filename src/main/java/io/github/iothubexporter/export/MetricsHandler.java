@@ -1,5 +1,6 @@
 package io.github.iothubexporter.export;
 
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import io.vertx.core.Handler;
@@ -32,10 +33,30 @@ public final class MetricsHandler implements Handler<RoutingContext> {
             // series, which doubles the largest families for a value Prometheus does not use there
             TextFormat.writeFormat(contentType, w, contentType.startsWith(TextFormat.CONTENT_TYPE_OPENMETRICS_100)
                     ? registry.metricFamilySamples()
-                    : registry.filteredMetricFamilySamples(name -> !name.endsWith("_created")));
+                    : withoutCreated(registry.metricFamilySamples()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return w.toString();
+    }
+
+    /**
+     * The families without their {@code _created} samples. Filtered here rather than with the registry's own name
+     * filter, which also skips custom collectors whose families did not exist yet when they were registered.
+     */
+    private static java.util.Enumeration<Collector.MetricFamilySamples> withoutCreated(
+            java.util.Enumeration<Collector.MetricFamilySamples> families) {
+        java.util.List<Collector.MetricFamilySamples> out = new java.util.ArrayList<>();
+        while (families.hasMoreElements()) {
+            Collector.MetricFamilySamples f = families.nextElement();
+            java.util.List<Collector.MetricFamilySamples.Sample> kept = new java.util.ArrayList<>(f.samples.size());
+            for (Collector.MetricFamilySamples.Sample sample : f.samples) {
+                if (!sample.name.endsWith("_created")) {
+                    kept.add(sample);
+                }
+            }
+            out.add(kept.size() == f.samples.size() ? f : new Collector.MetricFamilySamples(f.name, f.unit, f.type, f.help, kept));
+        }
+        return java.util.Collections.enumeration(out);
     }
 }
