@@ -4,6 +4,7 @@ import io.github.iothubexporter.classify.ClassificationSettings;
 import io.github.iothubexporter.classify.DisconnectClassifier;
 import io.github.iothubexporter.classify.SdkFamily;
 import io.github.iothubexporter.classify.SdkVersionTable;
+import io.github.iothubexporter.config.ConfigException;
 import io.github.iothubexporter.config.ExporterConfig;
 import io.github.iothubexporter.export.ExporterMetrics;
 import io.github.iothubexporter.grafana.DisconnectLog;
@@ -108,14 +109,14 @@ public final class ExporterApp {
         try {
             Files.createDirectories(config.stateDir());
         } catch (IOException e) {
-            return Future.failedFuture(new IOException("state.dir " + config.stateDir() + " cannot be created: " + e.getMessage(), e));
+            return Future.failedFuture(new ConfigException("state.dir " + config.stateDir() + " cannot be created: " + e.getMessage()));
         }
         TruthFileWriter truthFile;
         try {
             truthFile = openTruthFile(config);
         } catch (IOException e) {
-            return Future.failedFuture(new IOException("simulator.truthFile " + config.simulatorTruthFile()
-                    + " cannot be opened for appending: " + e.getMessage(), e));
+            return Future.failedFuture(new ConfigException("simulator.truthFile " + config.simulatorTruthFile()
+                    + " cannot be opened for appending: " + e.getMessage()));
         }
         ExporterApp app = new ExporterApp(config, overrides, truthFile);
         LOG.info("Starting iothub-connectivity-exporter {} ({}) with {}", ExporterMetrics.BuildInfo.VERSION,

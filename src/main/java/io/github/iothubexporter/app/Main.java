@@ -51,6 +51,10 @@ public final class Main {
             Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "shutdown"));
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof ConfigException) { // a configured path that cannot be used: the operator's to fix
+                System.err.println("configuration error: " + cause.getMessage());
+                System.exit(2);
+            }
             System.err.println("failed to start: " + cause.getMessage());
             System.exit(1);
         }

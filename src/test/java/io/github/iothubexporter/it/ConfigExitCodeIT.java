@@ -48,6 +48,8 @@ class ConfigExitCodeIT {
                 Arguments.of("a lease shorter than Azure allows", "loganalytics:\n  workspaceId: 3f1c2a5e-0b7d-4c1e-9a55-0d4c1e2f3a4b\n"
                                 + "  lease:\n    blobConnectionString: UseDevelopmentStorage=true\n    container: leases\n    duration: 5s\n",
                         Map.of(), "loganalytics.lease.duration"),
+                Arguments.of("a state.dir that cannot be created", null,
+                        Map.of("IOTHUB_EXPORTER_STATE_DIR", "/dev/null/state"), "state.dir"),
                 Arguments.of("environment overrides a valid YAML value with an invalid one", "server:\n  port: 9786\n",
                         Map.of("IOTHUB_EXPORTER_SERVER_PORT", "notanumber"), "server.port"));
     }
