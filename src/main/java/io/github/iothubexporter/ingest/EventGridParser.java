@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.github.iothubexporter.model.ConnectionEvent;
 import io.github.iothubexporter.model.EventTimes;
@@ -26,15 +25,7 @@ public final class EventGridParser {
     public static final String CONNECTED = "Microsoft.Devices.DeviceConnected";
     public static final String DISCONNECTED = "Microsoft.Devices.DeviceDisconnected";
     public static final String VALIDATION = "Microsoft.EventGrid.SubscriptionValidationEvent";
-    static final int MAX_DEPTH = 64;
-
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(MAX_DEPTH)
-                    .maxStringLength(1 << 20)
-                    .maxNumberLength(100)
-                    .build())
-            .build();
+    private static final JsonFactory FACTORY = JsonMessages.BOUNDED;
 
     /** Parses one body. Element-level problems become rejections; body-level ones throw. */
     public ParsedBatch parse(byte[] body, int off, int len) throws BodyException {

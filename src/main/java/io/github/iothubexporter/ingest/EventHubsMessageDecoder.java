@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.github.iothubexporter.model.ConnectionEvent;
 import io.github.iothubexporter.model.EventTimes;
 import io.github.iothubexporter.model.Identifiers;
@@ -36,13 +35,7 @@ public final class EventHubsMessageDecoder {
     public static final String MESSAGE_SCHEMA = "iothub-message-schema";
     public static final String CONNECTION_STATE_SCHEMA = "deviceConnectionStateNotification";
 
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(EventGridParser.MAX_DEPTH)
-                    .maxStringLength(1 << 20)
-                    .maxNumberLength(100)
-                    .build())
-            .build();
+    private static final JsonFactory FACTORY = JsonMessages.BOUNDED;
 
     private final EventGridParser eventGrid = new EventGridParser();
 

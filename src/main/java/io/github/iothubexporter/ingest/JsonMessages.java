@@ -1,9 +1,26 @@
 package io.github.iothubexporter.ingest;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 
-/** Wording shared by the parsers' error messages, so senders read the same phrases from every input. */
+/**
+ * What the parsers of untrusted JSON share: the bounded parser factory, and the wording of their error messages,
+ * so senders read the same phrases from every input.
+ */
 public final class JsonMessages {
+    /** Deeper nesting than any documented body has: a malicious or broken one is rejected early. */
+    public static final int MAX_DEPTH = 64;
+
+    /** Jackson with limits on nesting, string and number length (request sizes are bounded before this). */
+    public static final JsonFactory BOUNDED = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxStringLength(1 << 20)
+                    .maxNumberLength(100)
+                    .build())
+            .build();
+
     private JsonMessages() {
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.github.iothubexporter.ingest.BodyException;
 import io.github.iothubexporter.ingest.JsonMessages;
@@ -33,15 +32,7 @@ import java.util.Locale;
  */
 public final class ConnectionLogParser {
     static final String CATEGORY = "Connections";
-    private static final int MAX_DEPTH = 64;
-
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(MAX_DEPTH)
-                    .maxStringLength(1 << 20)
-                    .maxNumberLength(100)
-                    .build())
-            .build();
+    private static final JsonFactory FACTORY = JsonMessages.BOUNDED;
 
     private static final ThreadLocal<Fields> SCRATCH = ThreadLocal.withInitial(Fields::new);
 
